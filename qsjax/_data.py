@@ -1,0 +1,231 @@
+"""Classical data sources: what a QOS sketch consumes.
+
+A source describes an IID stream of samples ``(x, y)``: the index ``x`` is drawn from a probability
+vector ``p`` over ``[N]`` and ``y = values[x]`` is the datum stored there (a truth-table bit, several
+bits, a vector entry). Every source can
+
+* ``sample(key, m)`` — draw ``m`` explicit samples (small ``m`` only: this is O(m) memory);
+* ``counts(key, m)`` — draw the count vector ``n ~ Multinomial(m, p)`` in O(N), exact integers;
+* ``chunks(key, m, chunk_size)`` — walk a stream of any length in fixed-size chunks.
+
+Samples are counter-based (see ``qsjax._random``): sample ``l`` is the same whatever the chunk size.
+A user's own stream (any iterable of ``(indices, values)`` batches, e.g. read from disk) is wrapped
+by :class:`Stream`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, Float, Integer
+
+from . import _random
+from ._validate import (
+    check_binary,
+    check_finite,
+    check_probabilities,
+    float_array,
+    is_concrete,
+    positive_int,
+    sample_count,
+)
+
+__all__ = ["BooleanData", "VectorData", "Stream", "from_numpy"]
+
+_MAX_EXPLICIT = 2**28  # sample() refuses to materialise more than this many samples
+
+
+class _IIDSource(eqx.Module):
+    """Shared machinery of IID sources: ``values`` indexed by sample, optional distribution ``p``."""
+
+    values: Float[Array, N *b]
+    p: Float[Array, " N"] | None
+
+    @property
+    def dim(self) -> int:
+        """Number of cells ``N`` the samples index."""
+        return self.values.shape[0]
+
+    @property
+    def probabilities(self) -> Float[Array, " N"]:
+        """The sampling distribution ``p`` (uniform when none was given)."""
+        if self.p is None:
+            return jnp.full((self.dim,), 1.0 / self.dim, dtype=self.values.dtype)
+        return self.p
+
+    @property
+    def p_max(self) -> Float[Array, ""]:
+        return jnp.max(self.probabilities)
+
+    def sample_indices(self, key: Array, start_block, block: int, size: int) -> Integer[Array, " size"]:
+        """Indices of samples ``start_block*block + i``, ``i < size`` (counter-based, chunk-invariant)."""
+        return _random.sample_indices(key, self.p, self.dim, start_block, block, size)
+
+    def sample(self, key: Array, m: int) -> tuple[Integer[Array, " m"], Float[Array, m *b]]:
+        """Draw ``m`` explicit IID samples ``(indices, values)``.
+
+        Materialises O(m) memory; refuses more than 2**28 samples (use :meth:`chunks`, or the
+        ``sampled`` sketch mode, which streams in fixed memory).
+        """
+        m = sample_count(m, allow_traced=False)
+        if m > _MAX_EXPLICIT:
+            raise ValueError(
+                f"m={m} explicit samples would materialise O(m) memory; use chunks() or the "
+                f"'sampled' sketch mode (streams in fixed memory) for m > {_MAX_EXPLICIT}"
+            )
+        idx = self.sample_indices(key, 0, 1, m)
+        return idx, self.values[idx]
+
+    def chunks(
+        self, key: Array, m: int, chunk_size: int = 1 << 16
+    ) -> Iterator[tuple[Integer[Array, " c"], Float[Array, c *b]]]:
+        """Yield the stream of ``m`` samples as consecutive ``(indices, values)`` chunks.
+
+        Chunk ``c`` holds samples ``c*chunk_size ...`` (the last chunk may be shorter); the samples
+        do not depend on ``chunk_size``. Nothing of size O(m) is held.
+        """
+        m = sample_count(m, allow_traced=False)
+        chunk_size = positive_int(chunk_size, "chunk_size")
+        draw = jax.jit(self.sample_indices, static_argnums=(2, 3))
+        n_full, rest = divmod(m, chunk_size)
+        for c in range(n_full):
+            idx = draw(key, c, chunk_size, chunk_size)
+            yield idx, self.values[idx]
+        if rest:
+            idx = draw(key, n_full, chunk_size, chunk_size)[:rest]
+            yield idx, self.values[idx]
+
+    def counts(self, key: Array, m) -> Integer[Array, " N"]:
+        """Draw ``n ~ Multinomial(m, p)``: how often each cell occurs among ``m`` IID samples.
+
+        O(N) work whatever ``m``. Integer result (int64 under x64). Without x64, ``m`` must be
+        below 2**24 for exact integers; enable ``jax_enable_x64`` for up to 2**53 (e.g. 10**12).
+        """
+        m = sample_count(m)
+        x64 = jax.config.read("jax_enable_x64")
+        if is_concrete(m) and not x64 and m >= 2**24:
+            raise ValueError(
+                f"m={m} exceeds the exact-integer range of float32 counts (2**24); enable x64 "
+                "(jax.config.update('jax_enable_x64', True)) for exact counts up to 2**53"
+            )
+        fdtype = jnp.float64 if x64 else jnp.float32
+        probs = self.probabilities.astype(fdtype)
+        n = _random.multinomial_counts(key, m, probs)
+        return n.astype(jnp.int64 if x64 else jnp.int32)
+
+
+def _validated_p(p, dim: int):
+    return None if p is None else check_probabilities(p, dim)
+
+
+class BooleanData(_IIDSource):
+    """A Boolean function given by its truth table, sampled as ``(x, f(x))``.
+
+    Parameters
+    ----------
+    truth_table : array of 0/1, shape (N,) or (N, b)
+        ``f(x)`` for every ``x``; with shape (N, b) the function has ``b`` output bits.
+    p : array, shape (N,), optional
+        Sampling distribution of ``x`` (default uniform). Non-negative, summing to 1.
+    """
+
+    def __init__(self, truth_table, p=None):
+        tt = float_array(truth_table, "truth_table")
+        if tt.ndim not in (1, 2) or tt.shape[0] < 1:
+            raise ValueError(f"truth_table must have shape (N,) or (N, b), got {tt.shape}")
+        check_finite(tt, "truth_table")
+        check_binary(tt, "truth_table")
+        self.values = tt
+        self.p = None if p is None else _validated_p(p, tt.shape[0]).astype(tt.dtype)
+
+    @property
+    def n_bits(self) -> int | None:
+        """Number of output bits ``b`` (None for a single-bit function of shape (N,))."""
+        return None if self.values.ndim == 1 else self.values.shape[1]
+
+    @property
+    def fraction_of_ones(self) -> Float[Array, ""]:
+        """``F = sum_x p_x f(x)`` (single-bit functions)."""
+        return jnp.sum(self.probabilities * self.values.reshape(self.dim, -1)[:, 0])
+
+
+class VectorData(_IIDSource):
+    """A real vector ``b``, sampled as ``(j, b_j)`` with ``j ~ p`` (default uniform).
+
+    Parameters
+    ----------
+    vector : array, shape (N,), real and finite, not all zero.
+    p : array, shape (N,), optional sampling distribution.
+    """
+
+    def __init__(self, vector, p=None):
+        v = float_array(vector, "vector")
+        if v.ndim != 1 or v.shape[0] < 1:
+            raise ValueError(f"vector must have shape (N,), got {v.shape}")
+        check_finite(v, "vector")
+        if is_concrete(v) and not bool(jnp.any(v != 0)):
+            raise ValueError("vector must not be all zeros (it has no direction to encode)")
+        self.values = v
+        self.p = None if p is None else _validated_p(p, v.shape[0]).astype(v.dtype)
+
+    @property
+    def norm(self) -> Float[Array, ""]:
+        return jnp.linalg.norm(self.values)
+
+
+def from_numpy(values, p=None) -> BooleanData | VectorData:
+    """Wrap a numpy (or any array-like) dataset: 0/1 data becomes :class:`BooleanData`, else
+    :class:`VectorData` (which requires a 1-D real vector)."""
+    a = np.asarray(values)
+    if a.dtype == bool or (a.size and np.isin(a, (0, 1)).all()):
+        return BooleanData(a, p)
+    return VectorData(a, p)
+
+
+class Stream:
+    """A user's stream of samples: any iterable of ``(indices, values)`` batches.
+
+    Parameters
+    ----------
+    batches : iterable of pairs ``(indices, values)``; ``indices`` integer array (k,) in ``[0, dim)``,
+        ``values`` array (k,) or (k, b) of finite reals. Batches may be numpy or JAX arrays of any
+        length; the stream is walked once per use (pass a re-iterable, e.g. a list or a function
+        returning a fresh generator, to use it twice).
+    dim : number of cells ``N`` the indices address.
+    """
+
+    def __init__(self, batches: Iterable, dim: int):
+        self._batches = batches
+        self.dim = positive_int(dim, "dim")
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        source = self._batches() if callable(self._batches) else self._batches
+        for i, item in enumerate(source):
+            try:
+                idx, val = item
+            except (TypeError, ValueError) as exc:
+                raise TypeError(f"stream batch {i} must be a pair (indices, values)") from exc
+            idx = np.asarray(idx)
+            val = np.asarray(val)
+            if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
+                raise ValueError(
+                    f"stream batch {i}: indices must be a 1-D integer array, got shape {idx.shape} "
+                    f"dtype {idx.dtype}"
+                )
+            if val.shape[:1] != idx.shape:
+                raise ValueError(
+                    f"stream batch {i}: values has {val.shape[:1]} rows, expected {idx.shape} to "
+                    "match indices"
+                )
+            if idx.size and (idx.min() < 0 or idx.max() >= self.dim):
+                raise ValueError(
+                    f"stream batch {i}: indices must lie in [0, {self.dim}), got range "
+                    f"[{idx.min()}, {idx.max()}]"
+                )
+            if not np.all(np.isfinite(val)):
+                raise ValueError(f"stream batch {i}: values contain NaN or inf")
+            yield idx, val

@@ -1,0 +1,373 @@
+"""Statevector, diagonal and density-matrix kernels.
+
+Conventions used everywhere in qsjax:
+
+* A register of ``n`` qubits is a complex array whose *last* axis has length ``N = 2**n``; any
+  leading axes are batch axes (or an ancilla axis, see below).
+* Qubit ``w`` is bit ``w`` of the basis index (little-endian): ``x = sum_w x_w 2**w``.
+* A *structured register* ``system x ancilla`` is stored ancilla-major, shape ``(..., A, N)`` with
+  ``A = 2**a`` for ``a`` ancilla qubits, so an ancilla gate is a small ``(A, A)`` matrix product and
+  a per-entry block encoding is a batched ``(N, A, A)`` product: nothing of size ``(A N)**2`` is built.
+
+Every function is pure, shape-static and works under ``jit``, ``vmap`` and ``grad``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, ArrayLike, Complex, Float, Integer
+
+__all__ = [
+    "apply_diagonal",
+    "apply_phases",
+    "walsh_hadamard",
+    "apply_1q",
+    "apply_controlled",
+    "permute_basis",
+    "probabilities",
+    "sample_shots",
+    "expectation_diagonal",
+    "expectation",
+    "inner",
+    "fidelity",
+    "normalize",
+    "plus_state",
+    "basis_state",
+    "apply_ancilla_gate",
+    "apply_blockwise",
+    "density_matrix",
+    "apply_diagonal_dm",
+    "apply_schur_channel",
+    "num_qubits",
+]
+
+
+def num_qubits(dim: int, *, name: str = "dimension") -> int:
+    """Number of qubits ``n`` with ``2**n == dim``; raises ``ValueError`` otherwise."""
+    dim = int(dim)
+    if dim < 1 or dim & (dim - 1):
+        raise ValueError(f"{name} must be a power of two (a qubit register), got {dim}")
+    return dim.bit_length() - 1
+
+
+def _complex_dtype(*arrays) -> jnp.dtype:
+    """complex64 for single-precision inputs, complex128 for double (honours the caller's x64)."""
+    return jnp.result_type(*arrays, jnp.complex64)
+
+
+def _check_qubit(q: int, n: int, name: str = "qubit") -> int:
+    q = int(q)
+    if not 0 <= q < n:
+        raise ValueError(f"{name} must be in [0, {n}) for a {n}-qubit register, got {q}")
+    return q
+
+
+# ----------------------------------------------------------------------------- diagonal operators
+
+
+def apply_diagonal(
+    state: Complex[Array, "... N"], diagonal: Complex[ArrayLike, "... N"]
+) -> Complex[Array, "... N"]:
+    """Apply a diagonal operator: ``state * diagonal`` (broadcast over leading axes)."""
+    state = jnp.asarray(state)
+    diagonal = jnp.asarray(diagonal)
+    if diagonal.shape[-1:] != state.shape[-1:]:
+        raise ValueError(
+            f"diagonal has last-axis length {diagonal.shape[-1:]}, expected {state.shape[-1]} "
+            "(the state's dimension)"
+        )
+    return state * diagonal
+
+
+def apply_phases(
+    state: Complex[Array, "... N"], phases: Float[ArrayLike, "... N"]
+) -> Complex[Array, "... N"]:
+    """Apply ``diag(exp(i * phases))`` to ``state``."""
+    phases = jnp.asarray(phases)
+    return apply_diagonal(state, jnp.exp(1j * phases.astype(_complex_dtype(phases))))
+
+
+# ----------------------------------------------------------------------------- Walsh–Hadamard
+
+
+def _butterfly(x: Array, q: int, n: int) -> Array:
+    """One Hadamard butterfly (unnormalised) on qubit ``q`` of the last axis."""
+    lead = x.shape[:-1]
+    y = x.reshape(*lead, 1 << (n - 1 - q), 2, 1 << q)
+    a, b = y[..., 0, :], y[..., 1, :]
+    return jnp.stack([a + b, a - b], axis=-2).reshape(x.shape)
+
+
+def _hadamard_block(k: int, dtype) -> np.ndarray:
+    h = np.array([[1.0]])
+    for _ in range(k):
+        h = np.block([[h, h], [h, -h]])
+    return h.astype(dtype)
+
+
+def _wht_group(x: Array, lo: int, k: int, n: int) -> Array:
+    """Unnormalised Hadamards on the ``k`` consecutive qubits ``lo .. lo+k-1`` as one small matmul.
+
+    Grouping several butterfly stages into one ``2**k x 2**k`` contraction makes each pass over the
+    state do ``k`` stages of work, so the transform costs ``ceil(n/k)`` memory passes, not ``n``.
+    """
+    lead = x.shape[:-1]
+    y = x.reshape(*lead, 1 << (n - lo - k), 1 << k, 1 << lo)
+    real_dtype = jnp.finfo(x.dtype).dtype if jnp.issubdtype(x.dtype, jnp.complexfloating) else x.dtype
+    h = jnp.asarray(_hadamard_block(k, np.dtype(real_dtype)))
+    if jnp.issubdtype(x.dtype, jnp.complexfloating):
+        re = jnp.einsum("jk,...kb->...jb", h, y.real)
+        im = jnp.einsum("jk,...kb->...jb", h, y.imag)
+        out = jax.lax.complex(re, im)
+    else:
+        out = jnp.einsum("jk,...kb->...jb", h, y)
+    return out.reshape(x.shape)
+
+
+_WHT_GROUP = 4  # qubits fused per pass; measured by scripts/bench_core.py
+
+
+def walsh_hadamard(
+    x: Float[ArrayLike, "... N"] | Complex[ArrayLike, "... N"],
+    qubits: Sequence[int] | None = None,
+    *,
+    normalized: bool = True,
+) -> Array:
+    """Fast Walsh–Hadamard transform ``H^{⊗S} x`` on the last axis, in ``O(N log N)``.
+
+    Parameters
+    ----------
+    x : array, shape (..., N), real or complex, ``N = 2**n``.
+    qubits : the qubits ``S`` to transform (default: all ``n``). Qubit ``w`` is bit ``w``.
+    normalized : if True apply ``H = [[1, 1], [1, -1]] / sqrt(2)`` on each qubit (unitary);
+        if False apply the ``±1`` matrix, i.e. ``y_u = sum_v (-1)^{u·v} x_v`` for ``S`` = all.
+
+    No ``N x N`` matrix is formed: consecutive qubits are processed in groups of a few with a
+    small dense Hadamard block, one pass over the state per group.
+    """
+    x = jnp.asarray(x)
+    n = num_qubits(x.shape[-1], name="last axis length of x")
+    if qubits is None:
+        qs = list(range(n))
+    else:
+        qs = sorted({_check_qubit(q, n, "qubits entry") for q in qubits})
+    if not qs:
+        return x
+    if not (jnp.issubdtype(x.dtype, jnp.floating) or jnp.issubdtype(x.dtype, jnp.complexfloating)):
+        x = x.astype(jnp.result_type(float))
+    # Split the sorted qubit list into runs of consecutive qubits, each run into groups.
+    runs, start = [], qs[0]
+    for a, b in zip(qs, qs[1:] + [None], strict=True):
+        if b != a + 1:
+            runs.append((start, a - start + 1))
+            start = b
+    for lo, length in runs:
+        pos = lo
+        while pos < lo + length:
+            k = min(_WHT_GROUP, lo + length - pos)
+            x = _butterfly(x, pos, n) if k == 1 else _wht_group(x, pos, k, n)
+            pos += k
+    if normalized:
+        x = x * jnp.asarray(2.0 ** (-len(qs) / 2), dtype=jnp.finfo(x.dtype).dtype)
+    return x
+
+
+# ----------------------------------------------------------------------------- gates
+
+
+def _as_gate(gate: ArrayLike, dim: int, name: str) -> Array:
+    gate = jnp.asarray(gate)
+    if gate.shape != (dim, dim):
+        raise ValueError(f"{name} must have shape ({dim}, {dim}), got {gate.shape}")
+    return gate
+
+
+def apply_1q(
+    state: Complex[Array, "... N"], gate: Complex[ArrayLike, "2 2"], qubit: int
+) -> Complex[Array, "... N"]:
+    """Apply a one-qubit gate (2x2 matrix) to ``qubit`` of ``state``."""
+    state = jnp.asarray(state)
+    n = num_qubits(state.shape[-1], name="state dimension")
+    q = _check_qubit(qubit, n)
+    g = _as_gate(gate, 2, "gate")
+    lead = state.shape[:-1]
+    y = state.reshape(*lead, 1 << (n - 1 - q), 2, 1 << q)
+    y = jnp.einsum("ab,...bk->...ak", g.astype(_complex_dtype(state, g)), y)
+    return y.reshape(state.shape)
+
+
+def apply_controlled(
+    state: Complex[Array, "... N"],
+    gate: Complex[ArrayLike, "2 2"],
+    target: int,
+    controls: Sequence[int],
+    control_values: Sequence[int] | None = None,
+) -> Complex[Array, "... N"]:
+    """Apply ``gate`` to ``target`` when every qubit in ``controls`` equals its control value (1)."""
+    state = jnp.asarray(state)
+    n = num_qubits(state.shape[-1], name="state dimension")
+    t = _check_qubit(target, n, "target")
+    cs = [_check_qubit(c, n, "controls entry") for c in controls]
+    if t in cs:
+        raise ValueError(f"target qubit {t} also appears in controls {list(controls)}")
+    vals = [1] * len(cs) if control_values is None else [int(v) for v in control_values]
+    if len(vals) != len(cs) or any(v not in (0, 1) for v in vals):
+        raise ValueError(f"control_values must be 0/1, one per control, got {control_values}")
+    applied = apply_1q(state, gate, t)
+    idx = np.arange(1 << n)
+    mask = np.ones(1 << n, dtype=bool)
+    for c, v in zip(cs, vals, strict=True):
+        mask &= ((idx >> c) & 1) == v
+    return jnp.where(jnp.asarray(mask), applied, state.astype(applied.dtype))
+
+
+def permute_basis(
+    state: Complex[Array, "... N"], perm: Integer[ArrayLike, " N"]
+) -> Complex[Array, "... N"]:
+    """Apply the permutation unitary ``|x> -> |perm[x]>`` (``perm`` must be a permutation of [N]).
+
+    Implemented as a gather with the inverse permutation: ``out[perm[x]] = state[x]``.
+    """
+    state = jnp.asarray(state)
+    perm = jnp.asarray(perm)
+    if perm.shape != state.shape[-1:]:
+        raise ValueError(f"perm must have shape {state.shape[-1:]}, got {perm.shape}")
+    inv = jnp.zeros_like(perm).at[perm].set(jnp.arange(perm.shape[0], dtype=perm.dtype))
+    return state[..., inv]
+
+
+# ----------------------------------------------------------------------------- measurement
+
+
+def probabilities(state: Complex[Array, "... N"]) -> Float[Array, "... N"]:
+    """Born-rule probabilities ``|state|**2``."""
+    state = jnp.asarray(state)
+    return jnp.real(state * jnp.conj(state))
+
+
+def sample_shots(
+    key: Array, state: Complex[Array, " N"], shots: int
+) -> Integer[Array, " shots"]:
+    """Draw ``shots`` measurement outcomes (basis indices) in the computational basis.
+
+    The state need not be normalised (the outcome distribution is ``|state|^2 / ||state||^2``).
+    """
+    shots = int(shots)
+    if shots < 0:
+        raise ValueError(f"shots must be a non-negative integer, got {shots}")
+    state = jnp.asarray(state)
+    if state.ndim != 1:
+        raise ValueError(f"state must be one-dimensional (use vmap for batches), got {state.shape}")
+    p = probabilities(state)
+    return jax.random.categorical(key, jnp.log(p), shape=(shots,))
+
+
+def expectation_diagonal(
+    state: Complex[Array, "... N"], observable: Float[ArrayLike, " N"]
+) -> Float[Array, ...]:
+    """``<state| diag(observable) |state>`` (real for a real observable)."""
+    return jnp.sum(probabilities(state) * jnp.asarray(observable), axis=-1)
+
+
+def expectation(
+    state: Complex[Array, " N"], observable: Complex[ArrayLike, "N N"]
+) -> Array:
+    """``<state| O |state>`` for a dense observable (small registers only)."""
+    state = jnp.asarray(state)
+    return jnp.vdot(state, jnp.asarray(observable) @ state)
+
+
+def inner(a: Complex[Array, "... N"], b: Complex[Array, "... N"]) -> Complex[Array, ...]:
+    """Inner product ``<a|b>`` over the last axis (conjugating ``a``)."""
+    return jnp.sum(jnp.conj(jnp.asarray(a)) * jnp.asarray(b), axis=-1)
+
+
+def fidelity(a: Complex[Array, "... N"], b: Complex[Array, "... N"]) -> Float[Array, ...]:
+    """Pure-state fidelity ``|<a|b>|^2 / (<a|a><b|b>)``."""
+    ab = inner(a, b)
+    na = jnp.real(inner(a, a))
+    nb = jnp.real(inner(b, b))
+    return jnp.real(ab * jnp.conj(ab)) / (na * nb)
+
+
+def normalize(state: Complex[Array, "... N"]) -> Complex[Array, "... N"]:
+    """``state / ||state||`` over the last axis."""
+    state = jnp.asarray(state)
+    return state / jnp.sqrt(jnp.real(inner(state, state)))[..., None]
+
+
+def plus_state(n_or_dim: int, dtype=jnp.complex64, *, dim: bool = False) -> Complex[Array, " N"]:
+    """``|+>^{⊗n}`` as a length-``2**n`` vector (pass ``dim=True`` to give ``N`` directly)."""
+    big_n = int(n_or_dim) if dim else 1 << int(n_or_dim)
+    return jnp.full((big_n,), 1.0 / np.sqrt(big_n), dtype=dtype)
+
+
+def basis_state(index: int, dim: int, dtype=jnp.complex64) -> Complex[Array, " N"]:
+    """Computational basis vector ``|index>`` of length ``dim``."""
+    if not 0 <= int(index) < int(dim):
+        raise ValueError(f"index must be in [0, {dim}), got {index}")
+    return jnp.zeros((int(dim),), dtype).at[int(index)].set(1.0)
+
+
+# ----------------------------------------------------------------------------- structured registers
+
+
+def apply_ancilla_gate(
+    state: Complex[Array, "... A N"], gate: Complex[ArrayLike, "A A"]
+) -> Complex[Array, "... A N"]:
+    """Apply a gate acting on the ancilla index only (identity on the system)."""
+    state = jnp.asarray(state)
+    g = _as_gate(gate, state.shape[-2], "gate")
+    return jnp.einsum("ab,...bn->...an", g.astype(_complex_dtype(state, g)), state)
+
+
+def apply_blockwise(
+    state: Complex[Array, "... A N"], blocks: Complex[ArrayLike, "N A A"]
+) -> Complex[Array, "... A N"]:
+    """Apply ``sum_j |j><j| ⊗ blocks[j]``: an ancilla gate that depends on the system basis state.
+
+    This is how a diagonal block encoding (per-entry 2x2 unitary, e.g. the sine LCU) acts on a
+    ``system x ancilla`` register in ``O(N A^2)``.
+    """
+    state = jnp.asarray(state)
+    blocks = jnp.asarray(blocks)
+    a, n = state.shape[-2:]
+    if blocks.shape != (n, a, a):
+        raise ValueError(f"blocks must have shape ({n}, {a}, {a}), got {blocks.shape}")
+    return jnp.einsum("nab,...bn->...an", blocks.astype(_complex_dtype(state, blocks)), state)
+
+
+# ----------------------------------------------------------------------------- density matrices
+
+
+def density_matrix(state: Complex[Array, "... N"]) -> Complex[Array, "... N N"]:
+    """``|state><state|``."""
+    state = jnp.asarray(state)
+    return state[..., :, None] * jnp.conj(state)[..., None, :]
+
+
+def apply_diagonal_dm(
+    rho: Complex[Array, "... N N"], diagonal: Complex[ArrayLike, " N"]
+) -> Complex[Array, "... N N"]:
+    """``D rho D^dagger`` for ``D = diag(diagonal)``."""
+    d = jnp.asarray(diagonal)
+    return d[:, None] * jnp.asarray(rho) * jnp.conj(d)[None, :]
+
+
+def apply_schur_channel(
+    rho: Complex[Array, "... N N"], chi: Complex[ArrayLike, "N N"]
+) -> Complex[Array, "... N N"]:
+    """Apply the diagonal (Schur-multiplier) channel ``rho -> chi ⊙ rho``.
+
+    Every averaged product of random diagonal unitaries has this form with
+    ``chi[j, k] = E[exp(i (phi_j - phi_k))]``.
+    """
+    rho = jnp.asarray(rho)
+    chi = jnp.asarray(chi)
+    if chi.shape != rho.shape[-2:]:
+        raise ValueError(f"chi must have shape {rho.shape[-2:]}, got {chi.shape}")
+    return rho * chi

@@ -1,0 +1,489 @@
+"""The QOS engine: orthogonal-subspace phase sketches and the naive baseline, in five modes.
+
+One sample ``(x, y)`` applies the diagonal rotation ``exp(i (theta(y)/M) |x><x|)``. The rotations act
+on orthogonal one-dimensional subspaces, so ``M`` of them multiply to
+``diag(exp(i theta_x n_x / M))`` with ``n_x`` the number of samples at ``x``: the whole product is a
+segment-sum of per-sample angles followed by one exponential. The five modes are five views of
+that product (DESIGN.md 1.2):
+
+========== =============================================================== ==================
+mode       result                                                          cost
+========== =============================================================== ==================
+sampled    one realisation from explicit samples (IID stream or user's)    O(M) time, O(N) memory
+counts     one realisation with ``n ~ Multinomial(M, p)`` drawn directly    O(N), any M
+expected   ``E[V] = diag((1 + p_x (e^{i theta_x/M} - 1))^M)``               O(N)
+channel    the exact averaged channel ``rho -> E[V rho V^dagger]``          O(N^2)
+ideal      the target ``U = diag(exp(i theta_x p_x))``                      O(N)
+========== =============================================================== ==================
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, Complex, Float
+
+from . import _random
+from ._data import BooleanData, Stream, _IIDSource
+from ._kernels import walsh_hadamard
+from ._validate import (
+    check_mode,
+    float_array,
+    is_concrete,
+    positive_int,
+    positive_real,
+    sample_count,
+)
+
+__all__ = [
+    "MODES",
+    "PhaseSketch",
+    "NaivePhaseSketch",
+    "DiagonalChannel",
+    "boolean_oracle",
+    "naive_boolean_oracle",
+    "sketch",
+    "samples_for_error",
+    "controlled",
+    "stable_expm1i",
+    "stable_log1p",
+]
+
+MODES = ("sampled", "counts", "expected", "channel", "ideal")
+
+DEFAULT_CHUNK = 1 << 16
+
+
+# ----------------------------------------------------------------------------- stable complex helpers
+
+
+def stable_expm1i(a: Float[Array, ...]) -> Complex[Array, ...]:
+    """``exp(i a) - 1`` without cancellation for tiny ``a`` (the per-sample angle can be 1e-9)."""
+    a = jnp.asarray(a)
+    s = jnp.sin(0.5 * a)
+    return jax.lax.complex(-2.0 * s * s, jnp.sin(a))
+
+
+def stable_log1p(z: Complex[Array, ...]) -> Complex[Array, ...]:
+    """``log(1 + z)`` for complex ``z`` accurate when ``|z|`` is tiny."""
+    x, y = jnp.real(z), jnp.imag(z)
+    re = 0.5 * jnp.log1p(2.0 * x + x * x + y * y)
+    im = jnp.arctan2(y, 1.0 + x)
+    return jax.lax.complex(re, im)
+
+
+def _power_m(z: Complex[Array, ...], m) -> Complex[Array, ...]:
+    """``(1 + z)**m`` as ``exp(m log1p(z))``: stable for tiny ``z`` and huge ``m``."""
+    lz = stable_log1p(z)
+    return jnp.exp(jnp.asarray(m, jnp.real(lz).dtype) * lz)
+
+
+def _cdtype(x) -> jnp.dtype:
+    return jnp.result_type(x, jnp.complex64)
+
+
+def _int_dtype():
+    return jnp.int64 if jax.config.read("jax_enable_x64") else jnp.int32
+
+
+# ----------------------------------------------------------------------------- averaged channel
+
+
+class DiagonalChannel(eqx.Module):
+    """The exact averaged channel of a random diagonal unitary ``V = diag(exp(i phi))``.
+
+    ``E[V rho V^dagger] = chi ⊙ rho`` with ``chi[j, k] = E[exp(i (phi_j - phi_k))]``; ``mean`` is
+    ``E[exp(i phi)] = E[V]`` (needed to add a control: see :meth:`controlled`). ``chi`` is dense
+    ``(V, V)``: this mode is for registers up to a few thousand entries.
+    """
+
+    chi: Complex[Array, "V V"]
+    mean: Complex[Array, " V"]
+
+    @property
+    def dim(self) -> int:
+        return self.mean.shape[0]
+
+    def apply(self, rho: Complex[Array, "... V V"]) -> Complex[Array, "... V V"]:
+        """``rho -> E[V rho V^dagger]``."""
+        rho = jnp.asarray(rho)
+        if rho.shape[-2:] != self.chi.shape:
+            raise ValueError(f"rho must have shape (..., {self.dim}, {self.dim}), got {rho.shape}")
+        return rho * self.chi
+
+    def apply_to_state(self, state: Complex[Array, " V"]) -> Complex[Array, "V V"]:
+        """The output density matrix for a pure input state."""
+        state = jnp.asarray(state)
+        return self.chi * (state[:, None] * jnp.conj(state)[None, :])
+
+    def controlled(self) -> DiagonalChannel:
+        """The averaged channel of controlled-``V`` (control = first, ancilla-major index).
+
+        Index ``(c, j) -> c * V + j``; the control-0 branch gets the identity.
+        """
+        ones = jnp.ones_like(self.chi)
+        row = jnp.broadcast_to(jnp.conj(self.mean)[None, :], self.chi.shape)
+        col = jnp.broadcast_to(self.mean[:, None], self.chi.shape)
+        chi = jnp.block([[ones, row], [col, self.chi]])
+        mean = jnp.concatenate([jnp.ones_like(self.mean), self.mean])
+        return DiagonalChannel(chi=chi, mean=mean)
+
+    def compose(self, other: DiagonalChannel) -> DiagonalChannel:
+        """Two independent sketches in sequence (fresh samples): ``chi`` and ``mean`` multiply."""
+        return DiagonalChannel(chi=self.chi * other.chi, mean=self.mean * other.mean)
+
+
+def controlled(diagonal: Complex[Array, "... V"]) -> Complex[Array, "... 2 V"]:
+    """Controlled version of a diagonal unitary: shape (..., 2, V), control index first.
+
+    Adding a control to every gate of a sketch gives exactly this (the same samples drive it).
+    """
+    diagonal = jnp.asarray(diagonal)
+    return jnp.stack([jnp.ones_like(diagonal), diagonal], axis=-2)
+
+
+# ----------------------------------------------------------------------------- orthogonal sketch
+
+
+def _as_t(t, dtype) -> Array:
+    t = float_array(t, "t")
+    if t.shape != ():
+        raise ValueError(f"t must be a scalar, got shape {t.shape}")
+    if is_concrete(t) and not bool(jnp.isfinite(t)):
+        raise ValueError(f"t must be finite, got {t}")
+    return t.astype(dtype)
+
+
+class PhaseSketch(eqx.Module):
+    """A QOS phase oracle built from orthogonal-subspace rotations.
+
+    The target is ``U = diag(exp(i t p_x f_x))``; a sample ``(x, y)`` applies
+    ``exp(i (t y / M) |x><x|)``. For multi-bit data (``f`` of shape (N, b)) the register is
+    ``|x>|j>`` with ``j`` the output bit and results have shape (b, N) (ancilla-major).
+
+    Build one with :func:`boolean_oracle`. All methods are pure and jit/vmap/grad compatible
+    (``sampled`` and ``from_stream`` need a concrete ``m``: it sets loop lengths).
+    """
+
+    data: _IIDSource
+    t: Float[Array, ""]
+
+    # -- shape helpers
+    @property
+    def dim(self) -> int:
+        return self.data.dim
+
+    def _theta(self) -> Float[Array, "*b N"]:
+        """Per-sample total angle ``theta = t f`` in the output layout ((N,) or (b, N))."""
+        return self.t * self.data.values.T
+
+    def _angles_from_values(self, values: Array) -> Array:
+        """Per-sample angle (times M) for stream values ``y``: ``t y``."""
+        return self.t * values
+
+    def _phases_from_counts(self, counts: Array, m) -> Float[Array, "*b N"]:
+        theta = self._theta()
+        return theta * (counts.astype(theta.dtype) / jnp.asarray(m, theta.dtype))
+
+    def _exp(self, phases):
+        return jnp.exp(1j * phases.astype(_cdtype(phases)))
+
+    # -- the five modes
+    def ideal(self) -> Complex[Array, "*b N"]:
+        """The target diagonal ``exp(i t p_x f_x)``."""
+        return self._exp(self._theta() * self.data.probabilities)
+
+    def expected(self, m) -> Complex[Array, "*b N"]:
+        """``E[V]`` for ``m`` IID samples: ``(1 + p_x (e^{i theta_x/m} - 1))^m`` (stable form).
+
+        Differentiable in ``m`` (a float is fine here), ``t``, ``p`` and the data values.
+        """
+        m = positive_real(m)
+        theta = self._theta()
+        mm = jnp.asarray(m, theta.dtype)
+        z = self.data.probabilities * stable_expm1i(theta / mm)
+        return _power_m(z, mm)
+
+    def counts(self, key: Array, m) -> Complex[Array, "*b N"]:
+        """One realisation with ``n ~ Multinomial(m, p)`` drawn in O(N) (exact for IID data)."""
+        m = sample_count(m)
+        n = _random.multinomial_counts(key, m, self.data.probabilities)
+        return self._exp(self._phases_from_counts(n, m))
+
+    def sampled(self, key: Array, m: int, *, chunk_size: int = DEFAULT_CHUNK) -> Complex[Array, "*b N"]:
+        """One realisation from ``m`` explicit IID samples, streamed in chunks of ``chunk_size``.
+
+        Memory O(N + chunk_size) for any ``m``; the result does not depend on ``chunk_size``
+        (sample ``l`` is counter-based, and counts are accumulated as exact integers).
+        """
+        n = self.sample_counts(key, m, chunk_size=chunk_size)
+        return self._exp(self._phases_from_counts(n, m))
+
+    def sample_counts(self, key: Array, m: int, *, chunk_size: int = DEFAULT_CHUNK) -> Array:
+        """The per-cell sample counts of the explicit stream behind :meth:`sampled`."""
+        m = sample_count(m, allow_traced=False)
+        chunk_size = positive_int(chunk_size, "chunk_size")
+        chunk_size = min(chunk_size, m)
+        n_chunks = -(-m // chunk_size)
+        last = m - (n_chunks - 1) * chunk_size
+        return _ingest_iid(key, self.data.p, self.dim, chunk_size, n_chunks, last)
+
+    def from_stream(self, stream, m: int | None = None) -> Complex[Array, "*b N"]:
+        """One realisation from a user's stream of ``(indices, values)`` batches.
+
+        ``stream`` is a :class:`qsjax.Stream` or any iterable of such pairs. ``m`` defaults to the
+        number of samples found in the stream; if given it must equal that number (the hardware
+        fixes the per-sample angle ``t/M`` in advance).
+        """
+        if not isinstance(stream, Stream):
+            stream = Stream(stream, self.dim)
+        if stream.dim != self.dim:
+            raise ValueError(f"stream dim {stream.dim} does not match the sketch dimension {self.dim}")
+        theta = self._theta()
+        acc = jnp.zeros(theta.shape[::-1], theta.dtype)  # (N, *b)
+        total = 0
+        for idx, val in stream:
+            if val.shape[1:] != self.data.values.shape[1:]:
+                raise ValueError(
+                    f"stream values have per-sample shape {val.shape[1:]}, expected "
+                    f"{self.data.values.shape[1:]}"
+                )
+            acc = _accumulate_batch(acc, idx, val.astype(np.dtype(theta.dtype)))
+            total += idx.shape[0]
+        if total == 0:
+            raise ValueError("the stream yielded no samples")
+        if m is not None:
+            m = sample_count(m, allow_traced=False)
+            if m != total:
+                raise ValueError(f"m={m} but the stream yielded {total} samples")
+        phases = self.t * acc.T / jnp.asarray(total, theta.dtype)
+        return self._exp(phases)
+
+    def channel(self, m) -> DiagonalChannel:
+        """The exact averaged channel for ``m`` IID samples (dense ``(V, V)``, V = N or b N)."""
+        m = positive_real(m)
+        theta = self._theta()
+        mm = jnp.asarray(m, theta.dtype)
+        p = self.data.probabilities
+        a = (theta / mm).reshape(-1)  # flattened output index v = j * N + x
+        owner = jnp.tile(jnp.arange(self.dim), a.shape[0] // self.dim)
+        pv = p[owner]
+        z_diff_owner = pv[:, None] * stable_expm1i(a[:, None]) + pv[None, :] * stable_expm1i(-a[None, :])
+        z_same_owner = pv[:, None] * stable_expm1i(a[:, None] - a[None, :])
+        same = owner[:, None] == owner[None, :]
+        chi = _power_m(jnp.where(same, z_same_owner, z_diff_owner), mm)
+        mean = self.expected(m).reshape(-1)
+        return DiagonalChannel(chi=chi, mean=mean)
+
+
+@partial(jax.jit, static_argnums=(2, 3, 4, 5))
+def _ingest_iid(key, p, dim, chunk, n_chunks, last):
+    """Integer per-cell counts of an IID stream of ``(n_chunks - 1) * chunk + last`` samples."""
+    lane = jnp.arange(chunk)
+
+    def body(c, acc):
+        idx = _random.sample_indices(key, p, dim, c, chunk, chunk)
+        valid = (c < n_chunks - 1) | (lane < last)
+        # Invalid lanes (past the end of the stream) are sent to an overflow bin that is dropped.
+        idx = jnp.where(valid, idx, dim)
+        return acc + jnp.bincount(idx, length=dim + 1).astype(acc.dtype)
+
+    acc = jax.lax.fori_loop(0, n_chunks, body, jnp.zeros((dim + 1,), _int_dtype()))
+    return acc[:dim]
+
+
+@jax.jit
+def _accumulate_batch(acc, idx, val):
+    return acc.at[idx].add(val)
+
+
+def boolean_oracle(data: BooleanData, t=None, *, inverse: bool = False) -> PhaseSketch:
+    """The Boolean phase-oracle sketch of Algorithm 1 / Theorem D.12.
+
+    Parameters
+    ----------
+    data : :class:`BooleanData` (single- or multi-bit truth table, optional distribution ``p``).
+    t : evolution time. Default ``pi / p_max`` when ``p`` is uniform, which makes the target the
+        phase oracle ``O_f = diag((-1)^{f(x)})``; ``1 / p_max`` for non-uniform ``p``, the phase
+        stage ``exp(i t p f)`` of Lemma D.18 (finished by a sine LCU and a QSVT threshold).
+    inverse : sketch ``U^dagger`` (``t -> -t``), from the same kind of samples.
+    """
+    if not isinstance(data, BooleanData):
+        raise TypeError(f"data must be a qsjax.BooleanData, got {type(data).__name__}")
+    dtype = data.values.dtype
+    if t is None:
+        t = (jnp.pi if data.p is None else 1.0) / data.p_max
+    t = _as_t(t, dtype)
+    return PhaseSketch(data=data, t=-t if inverse else t)
+
+
+# ----------------------------------------------------------------------------- naive baseline
+
+
+class NaivePhaseSketch(eqx.Module):
+    """The non-orthogonal (qDrift-like) baseline with the same target as :class:`PhaseSketch`.
+
+    Per sample ``(x, f(x))`` draw ``u`` uniformly from ``[N']`` (``N' = 2**ceil(log2 N)``) and apply
+    ``exp(i (t/M) f(x) (-1)^{x·u} Z^u)``. Unbiased for the phase oracle, but the rotations overlap:
+    ``E[V]_v = (1 - F (1 - cos a) + i p_v f_v sin a)^M`` with ``a = t/M``, so the error grows as
+    ``(t^2 / 2M) F`` = ``(pi^2 N^2 / 2M) F`` (vs ``pi^2 N / 2M`` for the orthogonal scheme).
+    Results are restricted to the data's ``N`` basis states. Single-bit data only.
+    """
+
+    data: BooleanData
+    t: Float[Array, ""]
+
+    @property
+    def dim(self) -> int:
+        return self.data.dim
+
+    @property
+    def padded_dim(self) -> int:
+        return 1 << max(0, (self.dim - 1).bit_length())
+
+    def _pf(self) -> Float[Array, " Np"]:
+        g = self.data.probabilities * self.data.values
+        return jnp.zeros((self.padded_dim,), g.dtype).at[: self.dim].set(g)
+
+    def _finish(self, signed_counts, m) -> Complex[Array, " N"]:
+        a = self.t / jnp.asarray(m, self.t.dtype)
+        phases = a * walsh_hadamard(signed_counts.astype(self.t.dtype), normalized=False)
+        return jnp.exp(1j * phases[: self.dim].astype(_cdtype(phases)))
+
+    def ideal(self) -> Complex[Array, " N"]:
+        return jnp.exp(1j * (self.t * self.data.values * self.data.probabilities).astype(
+            _cdtype(self.t)))
+
+    def expected(self, m) -> Complex[Array, " N"]:
+        m = positive_real(m)
+        mm = jnp.asarray(m, self.t.dtype)
+        a = self.t / mm
+        f_mass = jnp.sum(self.data.probabilities * self.data.values)
+        g = self.data.probabilities * self.data.values
+        s = jnp.sin(0.5 * a)
+        z = jax.lax.complex(-2.0 * f_mass * s * s * jnp.ones_like(g), g * jnp.sin(a))
+        return _power_m(z, mm)
+
+    def channel(self, m) -> DiagonalChannel:
+        m = positive_real(m)
+        mm = jnp.asarray(m, self.t.dtype)
+        a = self.t / mm
+        f_mass = jnp.sum(self.data.probabilities * self.data.values)
+        g = self.data.probabilities * self.data.values
+        s = jnp.sin(a)
+        re = -f_mass * s * s * jnp.ones((self.dim, self.dim), g.dtype)
+        im = 0.5 * jnp.sin(2.0 * a) * (g[:, None] - g[None, :])
+        chi = _power_m(jax.lax.complex(re, im), mm)
+        chi = jnp.where(jnp.eye(self.dim, dtype=bool), 1.0, chi)
+        return DiagonalChannel(chi=chi, mean=self.expected(m))
+
+    def counts(self, key: Array, m) -> Complex[Array, " N"]:
+        """One realisation in O(N log N): counts of (u, sign) cells ~ Multinomial over 2N'+1 cells."""
+        m = sample_count(m)
+        w = walsh_hadamard(self._pf(), normalized=False)  # sum_x p_x f_x (-1)^{x·u}
+        f_mass = jnp.sum(self.data.probabilities * self.data.values)
+        npad = self.padded_dim
+        plus = jnp.clip(0.5 * (f_mass + w), 0.0) / npad
+        minus = jnp.clip(0.5 * (f_mass - w), 0.0) / npad
+        rest = jnp.clip(1.0 - f_mass, 0.0)[None]
+        probs = jnp.concatenate([plus, minus, rest])
+        n = _random.multinomial_counts(key, m, probs / jnp.sum(probs))
+        return self._finish(n[:npad] - n[npad : 2 * npad], m)
+
+    def sampled(self, key: Array, m: int, *, chunk_size: int = DEFAULT_CHUNK) -> Complex[Array, " N"]:
+        """One realisation from ``m`` explicit samples ``(x_l, u_l)``, streamed in chunks."""
+        m = sample_count(m, allow_traced=False)
+        chunk_size = min(positive_int(chunk_size, "chunk_size"), m)
+        n_chunks = -(-m // chunk_size)
+        last = m - (n_chunks - 1) * chunk_size
+        signed = _ingest_naive(key, self.data.p, self.data.values, self.padded_dim, chunk_size,
+                               n_chunks, last)
+        return self._finish(signed, m)
+
+
+@partial(jax.jit, static_argnums=(3, 4, 5, 6))
+def _ingest_naive(key, p, f, npad, chunk, n_chunks, last):
+    dim = f.shape[0]
+    key_x, key_u = jax.random.split(key)
+    lane = jnp.arange(chunk)
+    fi = f.astype(jnp.int32)
+
+    def body(c, acc):
+        x = _random.sample_indices(key_x, p, dim, c, chunk, chunk)
+        u = _random.sample_indices(key_u, None, npad, c, chunk, chunk)
+        sign = 1 - 2 * (jax.lax.population_count(x & u) & 1)
+        valid = (c < n_chunks - 1) | (lane < last)
+        w = jnp.where(valid, fi[x] * sign, 0)
+        return acc + jnp.zeros((npad,), acc.dtype).at[u].add(w.astype(acc.dtype))
+
+    return jax.lax.fori_loop(0, n_chunks, body, jnp.zeros((npad,), _int_dtype()))
+
+
+def naive_boolean_oracle(data: BooleanData, t=None) -> NaivePhaseSketch:
+    """The naive non-orthogonal baseline of DESIGN.md 1.1 (same target and default ``t``)."""
+    if not isinstance(data, BooleanData):
+        raise TypeError(f"data must be a qsjax.BooleanData, got {type(data).__name__}")
+    if data.n_bits is not None:
+        raise ValueError("the naive baseline supports single-bit truth tables of shape (N,)")
+    if t is None:
+        t = (jnp.pi if data.p is None else 1.0) / data.p_max
+    return NaivePhaseSketch(data=data, t=_as_t(t, data.values.dtype))
+
+
+# ----------------------------------------------------------------------------- one entry point
+
+
+def sketch(oracle, mode: str, m=None, *, key=None, chunk_size: int = DEFAULT_CHUNK, stream=None):
+    """Evaluate a sketch in one of the five modes.
+
+    Parameters
+    ----------
+    oracle : a :class:`PhaseSketch` or :class:`NaivePhaseSketch` (or any object with the mode methods).
+    mode : ``"sampled"``, ``"counts"``, ``"expected"``, ``"channel"`` or ``"ideal"``.
+    m : samples per query (not needed for ``ideal``, nor for ``sampled`` with a ``stream``).
+    key : ``jax.random`` key, required by ``sampled`` (without a stream) and ``counts``.
+    chunk_size : chunk length for ``sampled`` (does not change the result).
+    stream : a user's stream (``sampled`` mode only).
+
+    Returns the diagonal (``ideal``, ``expected``, ``counts``, ``sampled``) or a
+    :class:`DiagonalChannel` (``channel``).
+    """
+    check_mode(mode, MODES)
+    if stream is not None and mode != "sampled":
+        raise ValueError(f"stream is only used by mode 'sampled', got mode {mode!r}")
+    if mode == "ideal":
+        return oracle.ideal()
+    if mode == "sampled" and stream is not None:
+        return oracle.from_stream(stream, m)
+    if m is None:
+        raise ValueError(f"mode {mode!r} needs the number of samples m")
+    if mode in ("sampled", "counts") and key is None:
+        raise ValueError(f"mode {mode!r} needs a jax.random key (key=...)")
+    if mode == "expected":
+        return oracle.expected(m)
+    if mode == "channel":
+        return oracle.channel(m)
+    if mode == "counts":
+        return oracle.counts(key, m)
+    return oracle.sampled(key, m, chunk_size=chunk_size)
+
+
+def samples_for_error(epsilon: float, dim: int | None = None, *, t=None, p_max=None) -> int:
+    """Samples per query for an epsilon-accurate Boolean oracle: ``M = ceil(2 p_max t^2 / eps)``.
+
+    With uniform ``p`` and ``t = pi N`` this is ``2 pi^2 N / eps`` (Theorem D.12).
+    """
+    if not (0 < float(epsilon) < 2):
+        raise ValueError(f"epsilon must be in (0, 2), got {epsilon}")
+    if t is None or p_max is None:
+        if dim is None:
+            raise ValueError("give dim (uniform data) or both t and p_max")
+        dim = positive_int(dim, "dim")
+        t, p_max = math.pi * dim, 1.0 / dim
+    return int(math.ceil(2.0 * float(p_max) * float(t) ** 2 / float(epsilon)))
+
