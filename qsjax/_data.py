@@ -42,7 +42,7 @@ _MAX_EXPLICIT = 2**28  # sample() refuses to materialise more than this many sam
 class _IIDSource(eqx.Module):
     """Shared machinery of IID sources: ``values`` indexed by sample, optional distribution ``p``."""
 
-    values: Float[Array, N *b]
+    values: Float[Array, "N ..."]
     p: Float[Array, " N"] | None
 
     @property
@@ -65,7 +65,7 @@ class _IIDSource(eqx.Module):
         """Indices of samples ``start_block*block + i``, ``i < size`` (counter-based, chunk-invariant)."""
         return _random.sample_indices(key, self.p, self.dim, start_block, block, size)
 
-    def sample(self, key: Array, m: int) -> tuple[Integer[Array, " m"], Float[Array, m *b]]:
+    def sample(self, key: Array, m: int) -> tuple[Integer[Array, " m"], Float[Array, "m ..."]]:
         """Draw ``m`` explicit IID samples ``(indices, values)``.
 
         Materialises O(m) memory; refuses more than 2**28 samples (use :meth:`chunks`, or the
@@ -82,7 +82,7 @@ class _IIDSource(eqx.Module):
 
     def chunks(
         self, key: Array, m: int, chunk_size: int = 1 << 16
-    ) -> Iterator[tuple[Integer[Array, " c"], Float[Array, c *b]]]:
+    ) -> Iterator[tuple[Integer[Array, " c"], Float[Array, "c ..."]]]:
         """Yield the stream of ``m`` samples as consecutive ``(indices, values)`` chunks.
 
         Chunk ``c`` holds samples ``c*chunk_size ...`` (the last chunk may be shorter); the samples

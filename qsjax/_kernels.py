@@ -268,7 +268,7 @@ def sample_shots(
 
 def expectation_diagonal(
     state: Complex[Array, "... N"], observable: Float[ArrayLike, " N"]
-) -> Float[Array, ...]:
+) -> Float[Array, "..."]:
     """``<state| diag(observable) |state>`` (real for a real observable)."""
     return jnp.sum(probabilities(state) * jnp.asarray(observable), axis=-1)
 
@@ -281,12 +281,12 @@ def expectation(
     return jnp.vdot(state, jnp.asarray(observable) @ state)
 
 
-def inner(a: Complex[Array, "... N"], b: Complex[Array, "... N"]) -> Complex[Array, ...]:
+def inner(a: Complex[Array, "... N"], b: Complex[Array, "... N"]) -> Complex[Array, "..."]:
     """Inner product ``<a|b>`` over the last axis (conjugating ``a``)."""
     return jnp.sum(jnp.conj(jnp.asarray(a)) * jnp.asarray(b), axis=-1)
 
 
-def fidelity(a: Complex[Array, "... N"], b: Complex[Array, "... N"]) -> Float[Array, ...]:
+def fidelity(a: Complex[Array, "... N"], b: Complex[Array, "... N"]) -> Float[Array, "..."]:
     """Pure-state fidelity ``|<a|b>|^2 / (<a|a><b|b>)``."""
     ab = inner(a, b)
     na = jnp.real(inner(a, a))

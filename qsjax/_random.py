@@ -21,7 +21,7 @@ from jaxtyping import Array, Float, Integer, UInt32
 _MASK16 = 0xFFFF
 
 
-def _mul_wide(a: UInt32[Array, ...], b: UInt32[Array, ...]) -> tuple[Array, Array]:
+def _mul_wide(a: UInt32[Array, "..."], b: UInt32[Array, "..."]) -> tuple[Array, Array]:
     """Full 64-bit product of two uint32 arrays as ``(hi, lo)`` words, with 32-bit arithmetic."""
     a = a.astype(jnp.uint32)
     b = b.astype(jnp.uint32)
@@ -48,7 +48,7 @@ def stream_counters(
     return lo_i, hi + carry
 
 
-def counter_bits(key: Array, lo: Array, hi: Array) -> tuple[UInt32[Array, ...], UInt32[Array, ...]]:
+def counter_bits(key: Array, lo: Array, hi: Array) -> tuple[UInt32[Array, "..."], UInt32[Array, "..."]]:
     """64 random bits per counter ``(lo, hi)``: two uint32 words from threefry-2x32."""
     kd = jax.random.key_data(key) if jnp.issubdtype(key.dtype, jax.dtypes.prng_key) else key
     kd = jnp.asarray(kd, jnp.uint32)
@@ -56,7 +56,7 @@ def counter_bits(key: Array, lo: Array, hi: Array) -> tuple[UInt32[Array, ...], 
     return w0, w1
 
 
-def uniform_index(w0: Array, w1: Array, n: int) -> Integer[Array, ...]:
+def uniform_index(w0: Array, w1: Array, n: int) -> Integer[Array, "..."]:
     """Uniform integer in ``[0, n)`` from 64 random bits: ``floor(w * n / 2**64)`` (bias < n/2**64)."""
     nn = jnp.asarray(n, jnp.uint32)
     h1, l1 = _mul_wide(w1, nn)
@@ -66,7 +66,7 @@ def uniform_index(w0: Array, w1: Array, n: int) -> Integer[Array, ...]:
     return (h1 + carry).astype(jnp.int32)
 
 
-def uniform_float(w0: Array, w1: Array, dtype) -> Float[Array, ...]:
+def uniform_float(w0: Array, w1: Array, dtype) -> Float[Array, "..."]:
     """Uniform float in ``[0, 1)`` at the full precision of ``dtype``."""
     dtype = jnp.dtype(dtype)
     if dtype == jnp.float64:
@@ -76,7 +76,7 @@ def uniform_float(w0: Array, w1: Array, dtype) -> Float[Array, ...]:
     return (w1 >> 8).astype(dtype) * jnp.asarray(2.0**-24, dtype)
 
 
-def inverse_cdf_index(u: Array, cdf: Array, last: Array) -> Integer[Array, ...]:
+def inverse_cdf_index(u: Array, cdf: Array, last: Array) -> Integer[Array, "..."]:
     """Index ``j`` with ``cdf[j-1] <= u*total < cdf[j]``, never an index of zero probability."""
     idx = jnp.searchsorted(cdf, u * cdf[-1], side="right")
     return jnp.minimum(idx, last).astype(jnp.int32)

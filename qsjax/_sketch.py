@@ -62,14 +62,14 @@ DEFAULT_CHUNK = 1 << 16
 # ----------------------------------------------------------------------------- stable complex helpers
 
 
-def stable_expm1i(a: Float[Array, ...]) -> Complex[Array, ...]:
+def stable_expm1i(a: Float[Array, "..."]) -> Complex[Array, "..."]:
     """``exp(i a) - 1`` without cancellation for tiny ``a`` (the per-sample angle can be 1e-9)."""
     a = jnp.asarray(a)
     s = jnp.sin(0.5 * a)
     return jax.lax.complex(-2.0 * s * s, jnp.sin(a))
 
 
-def stable_log1p(z: Complex[Array, ...]) -> Complex[Array, ...]:
+def stable_log1p(z: Complex[Array, "..."]) -> Complex[Array, "..."]:
     """``log(1 + z)`` for complex ``z`` accurate when ``|z|`` is tiny."""
     x, y = jnp.real(z), jnp.imag(z)
     re = 0.5 * jnp.log1p(2.0 * x + x * x + y * y)
@@ -77,7 +77,7 @@ def stable_log1p(z: Complex[Array, ...]) -> Complex[Array, ...]:
     return jax.lax.complex(re, im)
 
 
-def _power_m(z: Complex[Array, ...], m) -> Complex[Array, ...]:
+def _power_m(z: Complex[Array, "..."], m) -> Complex[Array, "..."]:
     """``(1 + z)**m`` as ``exp(m log1p(z))``: stable for tiny ``z`` and huge ``m``."""
     lz = stable_log1p(z)
     return jnp.exp(jnp.asarray(m, jnp.real(lz).dtype) * lz)
@@ -178,7 +178,7 @@ class PhaseSketch(eqx.Module):
     def dim(self) -> int:
         return self.data.dim
 
-    def _theta(self) -> Float[Array, "*b N"]:
+    def _theta(self) -> Float[Array, "... N"]:
         """Per-sample total angle ``theta = t f`` in the output layout ((N,) or (b, N))."""
         return self.t * self.data.values.T
 
@@ -186,7 +186,7 @@ class PhaseSketch(eqx.Module):
         """Per-sample angle (times M) for stream values ``y``: ``t y``."""
         return self.t * values
 
-    def _phases_from_counts(self, counts: Array, m) -> Float[Array, "*b N"]:
+    def _phases_from_counts(self, counts: Array, m) -> Float[Array, "... N"]:
         theta = self._theta()
         return theta * (counts.astype(theta.dtype) / jnp.asarray(m, theta.dtype))
 
@@ -194,11 +194,11 @@ class PhaseSketch(eqx.Module):
         return jnp.exp(1j * phases.astype(_cdtype(phases)))
 
     # -- the five modes
-    def ideal(self) -> Complex[Array, "*b N"]:
+    def ideal(self) -> Complex[Array, "... N"]:
         """The target diagonal ``exp(i t p_x f_x)``."""
         return self._exp(self._theta() * self.data.probabilities)
 
-    def expected(self, m) -> Complex[Array, "*b N"]:
+    def expected(self, m) -> Complex[Array, "... N"]:
         """``E[V]`` for ``m`` IID samples: ``(1 + p_x (e^{i theta_x/m} - 1))^m`` (stable form).
 
         Differentiable in ``m`` (a float is fine here), ``t``, ``p`` and the data values.
@@ -209,13 +209,13 @@ class PhaseSketch(eqx.Module):
         z = self.data.probabilities * stable_expm1i(theta / mm)
         return _power_m(z, mm)
 
-    def counts(self, key: Array, m) -> Complex[Array, "*b N"]:
+    def counts(self, key: Array, m) -> Complex[Array, "... N"]:
         """One realisation with ``n ~ Multinomial(m, p)`` drawn in O(N) (exact for IID data)."""
         m = sample_count(m)
         n = _random.multinomial_counts(key, m, self.data.probabilities)
         return self._exp(self._phases_from_counts(n, m))
 
-    def sampled(self, key: Array, m: int, *, chunk_size: int = DEFAULT_CHUNK) -> Complex[Array, "*b N"]:
+    def sampled(self, key: Array, m: int, *, chunk_size: int = DEFAULT_CHUNK) -> Complex[Array, "... N"]:
         """One realisation from ``m`` explicit IID samples, streamed in chunks of ``chunk_size``.
 
         Memory O(N + chunk_size) for any ``m``; the result does not depend on ``chunk_size``
@@ -233,7 +233,7 @@ class PhaseSketch(eqx.Module):
         last = m - (n_chunks - 1) * chunk_size
         return _ingest_iid(key, self.data.p, self.dim, chunk_size, n_chunks, last)
 
-    def from_stream(self, stream, m: int | None = None) -> Complex[Array, "*b N"]:
+    def from_stream(self, stream, m: int | None = None) -> Complex[Array, "... N"]:
         """One realisation from a user's stream of ``(indices, values)`` batches.
 
         ``stream`` is a :class:`qsjax.Stream` or any iterable of such pairs. ``m`` defaults to the
