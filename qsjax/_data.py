@@ -90,13 +90,12 @@ class _IIDSource(eqx.Module):
         """
         m = sample_count(m, allow_traced=False)
         chunk_size = positive_int(chunk_size, "chunk_size")
-        draw = jax.jit(self.sample_indices, static_argnums=(2, 3))
         n_full, rest = divmod(m, chunk_size)
         for c in range(n_full):
-            idx = draw(key, c, chunk_size, chunk_size)
+            idx = _draw_chunk(key, self.p, self.dim, c, chunk_size, chunk_size)
             yield idx, self.values[idx]
         if rest:
-            idx = draw(key, n_full, chunk_size, chunk_size)[:rest]
+            idx = _draw_chunk(key, self.p, self.dim, n_full, chunk_size, chunk_size)[:rest]
             yield idx, self.values[idx]
 
     def counts(self, key: Array, m) -> Integer[Array, " N"]:
@@ -118,6 +117,9 @@ class _IIDSource(eqx.Module):
         return n.astype(jnp.int64 if x64 else jnp.int32)
 
 
+_draw_chunk = jax.jit(_random.sample_indices, static_argnums=(2, 4, 5))
+
+
 def _validated_p(p, dim: int):
     return None if p is None else check_probabilities(p, dim)
 
@@ -131,14 +133,17 @@ class BooleanData(_IIDSource):
         ``f(x)`` for every ``x``; with shape (N, b) the function has ``b`` output bits.
     p : array, shape (N,), optional
         Sampling distribution of ``x`` (default uniform). Non-negative, summing to 1.
+    binary : check that every entry is 0 or 1 (default). Pass ``False`` to allow a relaxed,
+        real-valued table, e.g. to differentiate a sketch with respect to the data values.
     """
 
-    def __init__(self, truth_table, p=None):
+    def __init__(self, truth_table, p=None, *, binary: bool = True):
         tt = float_array(truth_table, "truth_table")
         if tt.ndim not in (1, 2) or tt.shape[0] < 1:
             raise ValueError(f"truth_table must have shape (N,) or (N, b), got {tt.shape}")
         check_finite(tt, "truth_table")
-        check_binary(tt, "truth_table")
+        if binary:
+            check_binary(tt, "truth_table")
         self.values = tt
         self.p = None if p is None else _validated_p(p, tt.shape[0]).astype(tt.dtype)
 
