@@ -48,6 +48,7 @@ from ._sketch import (
     samples_for_error,
     sketch,
 )
+from ._states import FlatStateSketch, flat_state
 
 __version__ = "0.1.0"
 
@@ -61,4 +62,5 @@ __all__ = [
     "trace_distance_output",
     "MODES", "DiagonalChannel", "NaivePhaseSketch", "PhaseSketch", "boolean_oracle", "controlled",
     "naive_boolean_oracle", "samples_for_error", "sketch",
+    "FlatStateSketch", "flat_state",
 ]

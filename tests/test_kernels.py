@@ -57,7 +57,8 @@ def test_one_qubit_and_controlled_gates(n, rng):
         controls = sorted(rng.choice(others, size=min(2, len(others)), replace=False).tolist())
         values = rng.integers(0, 2, size=len(controls)).tolist()
         # explicit projector sum: P_ctrl ⊗ g + (1 - P_ctrl) ⊗ 1
-        proj = np.diag([1.0 if all(((x >> c) & 1) == v for c, v in zip(controls, values)) else 0.0
+        proj = np.diag([1.0 if all(((x >> c) & 1) == v for c, v in zip(controls, values, strict=True))
+                        else 0.0
                         for x in range(2**n)])
         dense = proj @ dense_on_qubits(n, {q: g}) + (np.eye(2**n) - proj)
         out = qsjax.apply_controlled(psi, g, q, controls, values)
