@@ -178,11 +178,13 @@ class VectorStateSketch(eqx.Module):
         """Prepare the state once (no amplification) in ``mode``.
 
         ``ideal`` needs neither ``m`` nor ``key``; ``expected`` needs ``m``; ``counts`` and
-        ``sampled`` need ``m`` (samples per query) and a ``key``.
+        ``sampled`` need ``m`` (samples per query) and a ``key``. Compiled once per register size
+        and mode (``m`` is a traced argument except in ``sampled``, where it sets loop lengths).
         """
-        anc = _initial_ancilla(self.dim, self._cdtype)
-        anc = self.apply_block(anc, mode, m, key, chunk_size=chunk_size)
-        return self._result(anc, mode, m, applications=1)
+        m = self._check_mode_args(mode, m, key)
+        if mode == "sampled":
+            return _run_sampled(self, m, key, int(chunk_size))
+        return _run_traced(self, mode, m, key)
 
     @property
     def _cdtype(self):
@@ -194,7 +196,7 @@ class VectorStateSketch(eqx.Module):
         if mode != "ideal":
             if m is None:
                 raise ValueError(f"mode {mode!r} needs the number of samples per query m")
-            m = positive_real(m) if mode == "expected" else sample_count(m, allow_traced=mode == "counts")
+            m = positive_real(m) if mode == "expected" else sample_count(m, allow_traced=mode != "sampled")
         if mode in ("counts", "sampled") and key is None:
             raise ValueError(f"mode {mode!r} needs a jax.random key (key=...)")
         return m
@@ -215,10 +217,22 @@ class VectorStateSketch(eqx.Module):
         good = anc[:, 0, 0]  # both ancillas in |0>
         state = self.signs * walsh_hadamard(good)  # undo: H then the signs
         queries = 0 if mode == "ideal" else self.degree * applications
-        samples = 0.0 if mode == "ideal" else float(queries) * jnp.asarray(m, self.values.dtype)
+        samples = jnp.zeros(()) if mode == "ideal" else queries * jnp.asarray(m, self.values.dtype)
         prob = jnp.sum(jnp.abs(state) ** 2)
         return VectorStateResult(state=state, success_probability=prob, samples=jnp.asarray(samples),
                                  queries=jnp.asarray(queries))
+
+
+@partial(jax.jit, static_argnums=(1,))
+def _run_traced(sk: VectorStateSketch, mode: str, m, key) -> VectorStateResult:
+    anc = _initial_ancilla(sk.dim, sk._cdtype)
+    return sk._result(sk.apply_block(anc, mode, m, key), mode, m, applications=1)
+
+
+@partial(jax.jit, static_argnums=(1, 3))
+def _run_sampled(sk: VectorStateSketch, m: int, key, chunk_size: int) -> VectorStateResult:
+    anc = _initial_ancilla(sk.dim, sk._cdtype)
+    return sk._result(sk.apply_block(anc, "sampled", m, key, chunk_size=chunk_size), "sampled", m, 1)
 
 
 def _initial_ancilla(dim: int, dtype) -> Complex[Array, "N 2 2"]:
@@ -296,7 +310,7 @@ def vector_state(
     data: VectorData,
     key: Array,
     *,
-    degree: int = 21,
+    degree: int = 19,
     t=None,
     signs: str = "random",
     k: int = 4,
@@ -309,7 +323,9 @@ def vector_state(
     data : :class:`VectorData` (real vector ``b``, optional sampling distribution; uniform gives
         ``|b>``, a non-uniform ``p`` gives the state ``∝ p ⊙ b``).
     key : key for the random signs (the sketch's own randomness; samples take their own keys).
-    degree : odd degree of the arcsin polynomial (the number of queries per preparation).
+    degree : odd degree ``d`` of the arcsin polynomial = the number of fresh sketches per
+        preparation (default 19: the paper's "degree 20" counts the 20 phases of a degree-19
+        QSP sequence; with it, the fitted constant of ``M = C N / ε`` is the paper's 0.9).
     t : evolution time, default ``N / (5 ||b||)`` (``N`` = original length), which keeps the
         phases inside the arcsin window with high probability.
     signs : ``"random"`` (independent signs) or ``"kwise"`` (seeded ``k``-wise independent family).

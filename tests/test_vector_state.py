@@ -1,0 +1,206 @@
+"""General vector state sketch: fast path vs the dense O(N^2) formula, statistics, scaling."""
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import qsjax
+from qsjax._vector_state import arcsin_phases, kwise_signs, vector_state
+
+
+@functools.cache
+def phases(degree):
+    return arcsin_phases(degree)
+
+
+def zmat(n):
+    idx = np.arange(n)
+    return 1.0 - 2.0 * (np.bitwise_count(idx[:, None] & idx[None, :]) & 1)  # (-1)^{u·j}
+
+
+def dense_state(sk, signal_per_query):
+    """Independent dense evaluation: explicit per-entry 2x2 products and an explicit H matrix.
+
+    ``signal_per_query[q]`` is the per-entry 2x2 block (reflection form) of query q = 1..d.
+    """
+    ph = np.asarray(sk.qsp_phases)
+    d, n = len(ph) - 1, sk.dim
+    dmat = np.diag([1.0, -1j])  # R(x) = D W(x) D  =>  W = D^{-1} R D^{-1}
+    dinv = np.linalg.inv(dmat)
+
+    def rz(a):
+        return np.diag([np.exp(1j * a), np.exp(-1j * a)])
+
+    tops = []
+    for sgn in (1, -1):  # the two branches of the real-part LCU, batched over entries u
+        mat = np.broadcast_to(rz(sgn * ph[0]), (n, 2, 2))
+        for q in range(1, d + 1):
+            mat = mat @ (dinv @ signal_per_query[q] @ dinv) @ rz(sgn * ph[q])
+        tops.append(mat[:, 0, 0])
+    good = 0.5 * (tops[0] + tops[1]) / np.sqrt(n)
+    hmat = zmat(n) / np.sqrt(n)
+    return np.asarray(sk.signs) * (hmat @ good)
+
+
+def reflection(x_or_e, expected=False):
+    if expected:  # E[[[sin, cos], [cos, -sin]]] from E[e^{i phi}]
+        s, c = np.imag(x_or_e), np.real(x_or_e)
+    else:
+        s, c = np.sin(x_or_e), np.cos(x_or_e)
+    return np.stack([np.stack([s, c], -1), np.stack([c, -s], -1)], -2)
+
+
+@pytest.mark.parametrize("n", [4, 64, 1024])
+def test_fast_path_equals_dense_formula(n, rng):
+    b = rng.normal(size=n - 1)  # padded to n
+    d = 5
+    sk = vector_state(qsjax.VectorData(b), jax.random.key(1), degree=d, qsp_phases=phases(d))
+    z = zmat(n)
+    p = np.where(np.arange(n) < n - 1, 1.0 / (n - 1), 0.0)
+    sb = np.asarray(sk.signs) * np.asarray(sk.values)
+    t = float(sk.t)
+    # ideal: phi = t * sum_j p_j s_j b_j (-1)^{u·j}
+    phi = t * z @ (p * sb)
+    ref = dense_state(sk, {q: reflection(phi) for q in range(1, d + 1)})
+    np.testing.assert_allclose(sk.run("ideal").state, ref, atol=1e-10)
+    # expected: E[e^{i phi_u}] = (sum_j p_j exp(i (t/M) s_j b_j (-1)^{u·j}))^M, dense double sum
+    m = 5000
+    e = (np.exp(1j * (t / m) * sb[None, :] * z) @ p) ** m
+    ref = dense_state(sk, {q: reflection(e, expected=True) for q in range(1, d + 1)})
+    np.testing.assert_allclose(sk.run("expected", m).state, ref, atol=1e-10)
+    # counts: fresh multinomial counts per query, each mapped through the dense Z matrix
+    key = jax.random.key(7)
+    sig = {}
+    for q in range(1, d + 1):
+        cnt = np.asarray(qsjax._random.multinomial_counts(jax.random.fold_in(key, q), m, jnp.asarray(p)))
+        sig[q] = reflection((t / m) * z @ (sb * cnt))
+    np.testing.assert_allclose(sk.run("counts", m, key).state, dense_state(sk, sig), atol=1e-10)
+
+
+def test_unamplified_success_and_target(rng):
+    b = rng.normal(size=300)
+    sk = vector_state(qsjax.VectorData(b), jax.random.key(0))
+    r = sk.run("ideal")
+    assert abs(float(jnp.sqrt(r.success_probability)) - 2 / (5 * np.pi)) < 1e-3  # ≈ 0.127
+    target = np.zeros(512)
+    target[:300] = b / np.linalg.norm(b)
+    np.testing.assert_allclose(sk.target(), target, atol=1e-12)
+    assert float(qsjax.infidelity(r.state, target)) < 1e-8
+    assert int(r.queries) == 0 and float(r.samples) == 0
+    e = sk.run("expected", 10**6)
+    assert int(e.queries) == 19 and float(e.samples) == 19 * 10**6
+
+
+def test_counts_and_sampled_average_to_expected(rng):
+    b = rng.normal(size=16)
+    sk = vector_state(qsjax.VectorData(b), jax.random.key(2), degree=5, qsp_phases=phases(5))
+    m, reps = 10, 3000
+    keys = jax.random.split(jax.random.key(3), reps)
+    states = jax.vmap(lambda k: sk.run("counts", m, k).state)(keys)
+    exp = np.asarray(sk.run("expected", m).state)
+    se = np.asarray(states.std(0)) / np.sqrt(reps)
+    assert np.all(np.abs(np.asarray(states.mean(0)) - exp) < 4.5 * se + 1e-12)
+    assert np.max(np.abs(exp - np.asarray(sk.run("ideal").state))) > 3 * se.max()  # not vacuous
+    s = sk.run("sampled", 100_000, jax.random.key(4), chunk_size=8192)
+    assert float(qsjax.state_error(s.state, sk.run("ideal").state)) < 0.01
+    # same key and any chunk size: identical
+    s2 = sk.run("sampled", 100_000, jax.random.key(4), chunk_size=1000)
+    np.testing.assert_array_equal(s.state, s2.state)
+
+
+def test_vector_panel_fit(rng):
+    """The paper's Fig. 3 vector panel: M = C N^alpha / eps^beta with C ≈ 0.9, alpha = beta = 1.
+
+    eps = l2 error of the sub-normalised output state (expected mode vs the ideal oracle through the
+    same polynomial), M = total samples (19 fresh sketches per preparation).
+    """
+    ns = [100, 178, 316, 562, 1000]
+    ms_per_query = np.logspace(5, 8, 4) / 19
+    rows = []
+    for n in ns:
+        for seed in range(2):
+            b = rng.normal(size=n)
+            sk = vector_state(qsjax.VectorData(b), jax.random.key(seed), qsp_phases=phases(19))
+            ideal = sk.run("ideal").state
+            for m in ms_per_query:
+                res = sk.run("expected", m)
+                rows.append((n, float(res.samples), float(qsjax.state_error(res.state, ideal))))
+    n_, m_, e_ = (np.log(np.array(c)) for c in zip(*rows, strict=True))
+    design = np.stack([np.ones_like(n_), n_, -e_], axis=1)
+    (ln_c, alpha, beta), *_ = np.linalg.lstsq(design, m_, rcond=None)
+    assert abs(alpha - 1) < 0.03 and abs(beta - 1) < 0.03, (alpha, beta)
+    assert abs(np.exp(ln_c) / 0.9 - 1) < 0.15, np.exp(ln_c)
+
+
+def test_kwise_signs(rng):
+    s = np.asarray(kwise_signs(jax.random.key(0), 1 << 16, k=4))
+    assert set(np.unique(s)) == {-1.0, 1.0}
+    assert abs(s.mean()) < 5 / np.sqrt(len(s))
+    assert abs(np.mean(s[:-1] * s[1:])) < 5 / np.sqrt(len(s))  # neighbours uncorrelated
+    np.testing.assert_array_equal(s, kwise_signs(jax.random.key(0), 1 << 16, k=4))
+    # pairwise independence across keys: for a fixed pair (i, j), s_i s_j is ±1 with mean ~0
+    many = jax.vmap(lambda kk: kwise_signs(kk, 64, k=2))(jax.random.split(jax.random.key(1), 400))
+    pairs = np.asarray(many[:, 5] * many[:, 40])
+    assert abs(pairs.mean()) < 5 / np.sqrt(400)
+    b = rng.normal(size=64)
+    sk = vector_state(qsjax.VectorData(b), jax.random.key(0), signs="kwise", degree=5, qsp_phases=phases(5))
+    assert float(qsjax.infidelity(sk.run("ideal").state, sk.target())) < 1e-4
+
+
+def test_jit_vmap_grad(rng):
+    d = 5
+    ph = jnp.asarray(phases(d))
+    vecs = jnp.asarray(rng.normal(size=(3, 32)))
+
+    @jax.jit
+    def success(v, m, key):
+        sk = vector_state(qsjax.VectorData(v), key, degree=d, qsp_phases=ph)
+        return sk.run("expected", m).success_probability
+
+    key = jax.random.key(0)
+    over_vecs = jax.vmap(lambda v: success(v, 1e5, key))(vecs)
+    np.testing.assert_allclose(over_vecs[1], success(vecs[1], 1e5, key), rtol=1e-12)
+    over_m = jax.vmap(lambda m: success(vecs[0], m, key))(jnp.array([1e4, 1e5]))
+    np.testing.assert_allclose(over_m[1], over_vecs[0], rtol=1e-12)
+    over_seeds = jax.vmap(lambda k: success(vecs[0], 1e5, k))(jax.random.split(key, 4))
+    assert over_seeds.shape == (4,)
+
+    def loss(v, qsp):
+        sk = vector_state(qsjax.VectorData(v), key, degree=d, qsp_phases=qsp)
+        return jnp.real(jnp.vdot(sk.target(), sk.run("expected", 1e4).state))
+
+    gv, gp = jax.grad(loss, argnums=(0, 1))(vecs[0], ph)
+    h = 1e-6
+    v0 = vecs[0]
+    e = jnp.zeros(32).at[3].set(h)
+    fd = (loss(v0 + e, ph) - loss(v0 - e, ph)) / (2 * h)
+    np.testing.assert_allclose(gv[3], fd, rtol=1e-5, atol=1e-9)
+    e = jnp.zeros(d + 1).at[2].set(h)
+    fd = (loss(v0, ph + e) - loss(v0, ph - e)) / (2 * h)
+    np.testing.assert_allclose(gp[2], fd, rtol=1e-5, atol=1e-9)
+
+
+def test_vector_state_errors():
+    key = jax.random.key(0)
+    with pytest.raises(ValueError, match="NaN"):
+        qsjax.VectorData([1.0, np.nan])
+    with pytest.raises(ValueError, match="all zeros"):
+        qsjax.VectorData(np.zeros(4))
+    with pytest.raises(ValueError, match="degree must be odd"):
+        vector_state(qsjax.VectorData([1.0, 2.0]), key, degree=4)
+    with pytest.raises(ValueError, match="signs must be"):
+        vector_state(qsjax.VectorData([1.0, 2.0]), key, signs="hash", qsp_phases=phases(19))
+    with pytest.raises(ValueError, match="qsp_phases must have shape"):
+        vector_state(qsjax.VectorData([1.0, 2.0]), key, degree=5, qsp_phases=np.zeros(3))
+    sk = vector_state(qsjax.VectorData([1.0, 2.0]), key, degree=5, qsp_phases=phases(5))
+    with pytest.raises(ValueError, match="mode must be one of"):
+        sk.run("channel", 10)
+    with pytest.raises(ValueError, match="needs the number of samples"):
+        sk.run("expected")
+    with pytest.raises(ValueError, match="needs a jax.random key"):
+        sk.run("counts", 100)
+    with pytest.raises(ValueError, match="m must be a positive"):
+        sk.run("expected", -3)
