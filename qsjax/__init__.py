@@ -49,6 +49,14 @@ from ._sketch import (
     sketch,
 )
 from ._states import FlatStateSketch, flat_state
+from ._vector_state import (
+    VectorStateResult,
+    VectorStateSketch,
+    arcsin_phases,
+    kwise_signs,
+    random_signs,
+    vector_state,
+)
 
 __version__ = "0.1.0"
 
@@ -63,4 +71,5 @@ __all__ = [
     "MODES", "DiagonalChannel", "NaivePhaseSketch", "PhaseSketch", "boolean_oracle", "controlled",
     "naive_boolean_oracle", "samples_for_error", "sketch",
     "FlatStateSketch", "flat_state",
+    "VectorStateResult", "VectorStateSketch", "arcsin_phases", "kwise_signs", "random_signs", "vector_state",
 ]

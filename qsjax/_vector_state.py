@@ -40,7 +40,14 @@ from ._kernels import walsh_hadamard
 from ._sketch import DEFAULT_CHUNK, _ingest_iid, _power_m
 from ._validate import is_concrete, positive_int, positive_real, sample_count
 
-__all__ = ["VectorStateSketch", "VectorStateResult", "vector_state", "random_signs", "kwise_signs"]
+__all__ = [
+    "VectorStateSketch",
+    "VectorStateResult",
+    "vector_state",
+    "random_signs",
+    "kwise_signs",
+    "arcsin_phases",
+]
 
 _MERSENNE31 = (1 << 31) - 1
 
@@ -186,6 +193,22 @@ class VectorStateSketch(eqx.Module):
             return _run_sampled(self, m, key, int(chunk_size))
         return _run_traced(self, mode, m, key)
 
+    def amplified(self, mode: str, m=None, key=None, *, delta: float = 0.1, w: float | None = None,
+                  chunk_size: int = DEFAULT_CHUNK) -> VectorStateResult:
+        """Prepare the state with fixed-point amplitude amplification (Yoder–Low–Chuang).
+
+        The success probability rises to ``>= 1 - delta**2`` for every initial success ``>= w``
+        without knowing it (default ``w = 0.8 (2/(5π))^2``, safely below the sketch's ~0.0162).
+        Every application of the preparation or its inverse uses fresh samples in every query.
+        """
+        from ._grover import fixed_point_length
+
+        m = self._check_mode_args(mode, m, key)
+        if w is None:
+            w = 0.8 * (2.0 / (5.0 * np.pi)) ** 2
+        length = fixed_point_length(delta, w)
+        return _run_amplified(self, mode, m, key, float(delta), length, int(chunk_size))
+
     @property
     def _cdtype(self):
         return jnp.result_type(self.values, jnp.complex64)
@@ -216,7 +239,7 @@ class VectorStateSketch(eqx.Module):
     def _result(self, anc, mode, m, applications: int) -> VectorStateResult:
         good = anc[:, 0, 0]  # both ancillas in |0>
         state = self.signs * walsh_hadamard(good)  # undo: H then the signs
-        queries = 0 if mode == "ideal" else self.degree * applications
+        queries = self.degree * applications
         samples = jnp.zeros(()) if mode == "ideal" else queries * jnp.asarray(m, self.values.dtype)
         prob = jnp.sum(jnp.abs(state) ** 2)
         return VectorStateResult(state=state, success_probability=prob, samples=jnp.asarray(samples),
@@ -233,6 +256,26 @@ def _run_traced(sk: VectorStateSketch, mode: str, m, key) -> VectorStateResult:
 def _run_sampled(sk: VectorStateSketch, m: int, key, chunk_size: int) -> VectorStateResult:
     anc = _initial_ancilla(sk.dim, sk._cdtype)
     return sk._result(sk.apply_block(anc, "sampled", m, key, chunk_size=chunk_size), "sampled", m, 1)
+
+
+@partial(jax.jit, static_argnums=(1, 4, 5, 6))
+def _run_amplified(sk: VectorStateSketch, mode: str, m, key, delta: float, length: int, chunk_size: int):
+    from ._grover import amplitude_amplification, fixed_point_phases
+
+    alpha, beta = fixed_point_phases(delta, length=length)
+    start = _initial_ancilla(sk.dim, sk._cdtype)
+    good = jnp.zeros((1, 2, 2), bool).at[0, 0, 0].set(True)
+    needs_key = mode in ("counts", "sampled")
+
+    def call(psi, i, adjoint):
+        k = jax.random.fold_in(key, i) if needs_key else None
+        return sk.apply_block(psi, mode, m, k, adjoint=adjoint, chunk_size=chunk_size)
+
+    final = amplitude_amplification(
+        lambda psi, i: call(psi, i, False), lambda psi, i: call(psi, i, True), good,
+        alpha.astype(jnp.real(start).dtype), beta.astype(jnp.real(start).dtype), start=start, indexed=True,
+    )
+    return sk._result(final, mode, m, applications=length)
 
 
 def _initial_ancilla(dim: int, dtype) -> Complex[Array, "N 2 2"]:

@@ -89,7 +89,7 @@ def test_unamplified_success_and_target(rng):
     target[:300] = b / np.linalg.norm(b)
     np.testing.assert_allclose(sk.target(), target, atol=1e-12)
     assert float(qsjax.infidelity(r.state, target)) < 1e-8
-    assert int(r.queries) == 0 and float(r.samples) == 0
+    assert int(r.queries) == 19 and float(r.samples) == 0
     e = sk.run("expected", 10**6)
     assert int(e.queries) == 19 and float(e.samples) == 19 * 10**6
 
@@ -133,6 +133,22 @@ def test_vector_panel_fit(rng):
     (ln_c, alpha, beta), *_ = np.linalg.lstsq(design, m_, rcond=None)
     assert abs(alpha - 1) < 0.03 and abs(beta - 1) < 0.03, (alpha, beta)
     assert abs(np.exp(ln_c) / 0.9 - 1) < 0.15, np.exp(ln_c)
+
+
+def test_fixed_point_amplification_reaches_098(rng):
+    b = rng.normal(size=200)
+    sk = vector_state(qsjax.VectorData(b), jax.random.key(5), degree=9, qsp_phases=phases(9))
+    base = float(sk.run("ideal").success_probability)
+    assert 0.01 < base < 0.03
+    for mode, m, key in (("ideal", None, None), ("expected", 1e8, None), ("counts", 10**8, jax.random.key(2))):
+        r = sk.amplified(mode, m, key)
+        assert float(r.success_probability) >= 0.98, (mode, float(r.success_probability))
+        assert float(qsjax.infidelity(r.state, sk.target())) < 1e-3
+    # the fixed-point property: a different initial success (other t) is lifted as well
+    sk2 = vector_state(qsjax.VectorData(b), jax.random.key(5), degree=9, qsp_phases=phases(9),
+                       t=1.3 * float(sk.t))
+    assert float(sk2.amplified("ideal").success_probability) >= 0.98
+    assert int(r.queries) == 9 * (2 * ((int(r.queries) // 9 - 1) // 2) + 1)  # odd number of A calls
 
 
 def test_kwise_signs(rng):
