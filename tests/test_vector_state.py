@@ -140,7 +140,8 @@ def test_fixed_point_amplification_reaches_098(rng):
     sk = vector_state(qsjax.VectorData(b), jax.random.key(5), degree=9, qsp_phases=phases(9))
     base = float(sk.run("ideal").success_probability)
     assert 0.01 < base < 0.03
-    for mode, m, key in (("ideal", None, None), ("expected", 1e8, None), ("counts", 10**8, jax.random.key(2))):
+    cases = (("ideal", None, None), ("expected", 1e8, None), ("counts", 10**8, jax.random.key(2)))
+    for mode, m, key in cases:
         r = sk.amplified(mode, m, key)
         assert float(r.success_probability) >= 0.98, (mode, float(r.success_probability))
         assert float(qsjax.infidelity(r.state, sk.target())) < 1e-3
