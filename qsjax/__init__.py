@@ -48,6 +48,7 @@ from ._sketch import (
     samples_for_error,
     sketch,
 )
+from ._sketch_qsvt import ThresholdOracle, qsvt_sketch, threshold_oracle
 from ._states import FlatStateSketch, flat_state
 from ._vector_state import (
     VectorStateResult,
@@ -70,6 +71,6 @@ __all__ = [
     "trace_distance_output",
     "MODES", "DiagonalChannel", "NaivePhaseSketch", "PhaseSketch", "boolean_oracle", "controlled",
     "naive_boolean_oracle", "samples_for_error", "sketch",
-    "FlatStateSketch", "flat_state",
+    "FlatStateSketch", "flat_state", "ThresholdOracle", "qsvt_sketch", "threshold_oracle",
     "VectorStateResult", "VectorStateSketch", "arcsin_phases", "kwise_signs", "random_signs", "vector_state",
 ]
