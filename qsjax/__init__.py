@@ -37,6 +37,29 @@ from ._metrics import (
     state_error,
     trace_distance_output,
 )
+from ._poly import (
+    ChebPoly,
+    arcsin_polynomial,
+    chebyshev_eval,
+    inverse_polynomial,
+    linear_amplification_polynomial,
+    sign_polynomial,
+    spectral_filter_polynomial,
+    sup_norm,
+    threshold_polynomial,
+)
+from ._qsp import (
+    QSPConvergenceError,
+    QSPPhases,
+    convert_phases,
+    find_phases,
+    qsp_response,
+    qsp_unitary,
+    qsvt_diagonal,
+    qsvt_diagonal_real,
+    qsvt_operator,
+    qsvt_operator_real,
+)
 from ._sketch import (
     MODES,
     DiagonalChannel,
@@ -61,6 +84,14 @@ from ._vector_state import (
 
 __version__ = "0.1.0"
 
+_QSP_NAMES = [
+    "ChebPoly", "arcsin_polynomial", "chebyshev_eval", "inverse_polynomial",
+    "linear_amplification_polynomial", "sign_polynomial", "spectral_filter_polynomial", "sup_norm",
+    "threshold_polynomial", "QSPConvergenceError", "QSPPhases", "convert_phases", "find_phases",
+    "qsp_response", "qsp_unitary", "qsvt_diagonal", "qsvt_diagonal_real", "qsvt_operator",
+    "qsvt_operator_real",
+]
+
 __all__ = [
     "BooleanData", "Stream", "VectorData", "from_numpy",
     "apply_1q", "apply_ancilla_gate", "apply_blockwise", "apply_controlled", "apply_diagonal",
@@ -74,3 +105,4 @@ __all__ = [
     "FlatStateSketch", "flat_state", "ThresholdOracle", "qsvt_sketch", "threshold_oracle",
     "VectorStateResult", "VectorStateSketch", "arcsin_phases", "kwise_signs", "random_signs", "vector_state",
 ]
+__all__ += _QSP_NAMES

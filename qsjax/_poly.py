@@ -1,0 +1,808 @@
+"""Chebyshev-basis polynomial approximations for QSP / QSVT.
+
+Every constructor returns a :class:`ChebPoly`: float64 Chebyshev coefficients ``c`` with
+``P(x) = sum_k c[k] T_k(x)``, a definite parity, and a *measured* approximation error.
+
+Two guarantees hold for every constructor here:
+
+* ``|P(x)| <= 1`` on ``[-1, 1]`` (what QSP needs). The sup norm is estimated on a dense grid (the
+  Chebyshev extreme points at about ``20 (degree + 1)`` nodes, plus a uniform grid) and the largest
+  local maxima are then polished by Newton steps on ``P'``, so the estimate is accurate to rounding,
+  not merely to the grid spacing. When the estimate exceeds 1 the coefficients are multiplied by a
+  safety factor (recorded in ``ChebPoly.safety_factor``).
+* ``approx_error`` is the largest ``|P(x) - target(x)|`` over the domain of interest (the intervals in
+  ``ChebPoly.domain``), measured after any rescaling on the same kind of dense grid, with the highest
+  error maxima refined by golden-section search (so it is the sup, not a grid value below it).
+
+Construction is host-side numpy (deterministic, float64, independent of the JAX x64 setting);
+evaluating a ``ChebPoly`` is JAX (Clenshaw) and works under ``jit``/``vmap``/``grad``.
+
+How the approximations are built: the discontinuous targets (sign, thresholds, filters) are replaced by
+entire functions (``erf`` of sharpness ``k``) whose Chebyshev series converge geometrically; the
+series is computed by an oversampled DCT and truncated to the requested degree. ``k`` is chosen by a
+deterministic scan that minimises the measured error on the domain of interest, so the same arguments
+always give the same coefficients.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Literal
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import scipy.fft
+import scipy.special
+from jaxtyping import Array, ArrayLike, Float
+
+__all__ = [
+    "ChebPoly",
+    "chebyshev_eval",
+    "sup_norm",
+    "sign_polynomial",
+    "threshold_polynomial",
+    "spectral_filter_polynomial",
+    "inverse_polynomial",
+    "arcsin_polynomial",
+    "linear_amplification_polynomial",
+]
+
+Interval = tuple[float, float]
+
+# Oversampling factors. The check grid has GRID_FACTOR * (degree + 1) Chebyshev extreme points: for a
+# degree-d polynomial this samples every oscillation ~20 times, so the grid maximum already lies within
+# (pi/20)^2/8 ~ 3e-3 (relative) of the true local maximum before the Newton polish removes the rest.
+GRID_FACTOR = 20
+# Chebyshev series are computed from FIT_FACTOR * (degree + 1) samples, so the aliasing error in the
+# kept coefficients is that of the (much smaller) tail beyond FIT_FACTOR * degree.
+FIT_FACTOR = 4
+
+
+# ----------------------------------------------------------------------------------------------
+# The polynomial container
+# ----------------------------------------------------------------------------------------------
+
+
+def chebyshev_eval(coeffs: ArrayLike, x: ArrayLike) -> Float[Array, "..."]:
+    """Evaluate ``sum_k coeffs[k] T_k(x)`` by the Clenshaw recurrence, in JAX.
+
+    Parameters
+    ----------
+    coeffs : array, shape (d + 1,), real
+        Chebyshev coefficients, lowest degree first.
+    x : array, any shape, real
+        Evaluation points (normally in ``[-1, 1]``).
+
+    Returns
+    -------
+    array, same shape as ``x``
+        In the floating dtype of ``x`` (the coefficients are cast to it). Works under ``jit``,
+        ``vmap`` and ``grad`` (with respect to ``x`` and to the coefficients).
+    """
+    x = jnp.asarray(x)
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        x = x.astype(jnp.result_type(float))  # ints/bools -> default float (float32 unless x64)
+    dtype = x.dtype
+    c = jnp.asarray(coeffs, dtype=dtype)
+    zero = jnp.zeros_like(x)
+
+    def step(carry, ck):
+        b1, b2 = carry
+        return (ck + 2.0 * x * b1 - b2, b1), None
+
+    # Clenshaw runs from the highest coefficient down; scan keeps memory O(size of x).
+    (b1, b2), _ = jax.lax.scan(step, (zero, zero), c[1:], reverse=True)
+    return c[0] + x * b1 - b2
+
+
+class ChebPoly(eqx.Module):
+    """A real polynomial in the Chebyshev basis, with its provenance.
+
+    Attributes
+    ----------
+    coeffs : numpy.ndarray, shape (degree + 1,), float64
+        ``P(x) = sum_k coeffs[k] T_k(x)``. A pytree leaf, so a ``ChebPoly`` can be differentiated or
+        optimised with respect to its coefficients.
+    degree : int
+        Nominal degree (``len(coeffs) - 1``); the QSP degree used by phase finding.
+    parity : int or None
+        0 (even), 1 (odd) or None (mixed). QSP with symmetric phases needs ``parity == degree % 2``.
+    approx_error : float or None
+        Largest ``|P(x) - target(x)|`` on ``domain``, measured on a dense grid (None when unknown).
+    target : str
+        Human-readable description of the approximated function.
+    domain : tuple of (lo, hi)
+        Intervals of ``[-1, 1]`` on which ``approx_error`` is measured.
+    max_abs : float
+        Estimated ``max |P(x)|`` on ``[-1, 1]`` (grid plus Newton polish).
+    safety_factor : float
+        Factor (<= 1) the coefficients were multiplied by to enforce ``max_abs <= 1``; 1.0 if none.
+    """
+
+    coeffs: np.ndarray
+    degree: int = eqx.field(static=True)
+    parity: int | None = eqx.field(static=True)
+    approx_error: float | None = eqx.field(static=True)
+    target: str = eqx.field(static=True)
+    domain: tuple[Interval, ...] = eqx.field(static=True)
+    max_abs: float = eqx.field(static=True)
+    safety_factor: float = eqx.field(static=True, default=1.0)
+
+    def __call__(self, x: ArrayLike) -> Array:
+        """Evaluate ``P(x)`` (Clenshaw, JAX; jit/vmap/grad-able). Same shape and dtype as ``x``."""
+        return chebyshev_eval(self.coeffs, x)
+
+    @classmethod
+    def from_coeffs(cls, coeffs: ArrayLike, *, target: str = "user polynomial",
+                    domain: Sequence[Interval] = ((-1.0, 1.0),)) -> ChebPoly:
+        """Wrap user coefficients: infers the parity and measures ``max_abs`` (no rescaling).
+
+        Parameters
+        ----------
+        coeffs : array, shape (d + 1,), real
+            Chebyshev coefficients, lowest degree first.
+        """
+        c = _as_coeffs(coeffs, "coeffs")
+        return cls(coeffs=c, degree=len(c) - 1, parity=_infer_parity(c), approx_error=None,
+                   target=target, domain=tuple((float(a), float(b)) for a, b in domain),
+                   max_abs=sup_norm(c))
+
+
+def _as_coeffs(coeffs: ArrayLike, name: str) -> np.ndarray:
+    c = np.asarray(coeffs, dtype=np.float64)
+    if c.ndim != 1 or c.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array of Chebyshev coefficients, "
+                         f"got shape {c.shape}")
+    if not np.all(np.isfinite(c)):
+        raise ValueError(f"{name} contains NaN or inf")
+    return c
+
+
+def _infer_parity(c: np.ndarray, rtol: float = 1e-14) -> int | None:
+    """0/1 if all coefficients of the other parity vanish (relative to the largest), else None."""
+    scale = max(float(np.max(np.abs(c))), np.finfo(np.float64).tiny)
+    even_zero = bool(np.all(np.abs(c[0::2]) <= rtol * scale))
+    odd_zero = bool(np.all(np.abs(c[1::2]) <= rtol * scale))
+    if odd_zero:
+        return 0
+    if even_zero:
+        return 1
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+# Grids, fitting and the sup norm (numpy float64; construction is host-side and deterministic)
+# ----------------------------------------------------------------------------------------------
+
+
+def _cheb_fit(func: Callable[[np.ndarray], np.ndarray], degree: int, parity: int | None,
+              factor: int = FIT_FACTOR) -> np.ndarray:
+    """Chebyshev coefficients (length degree + 1) of ``func`` from an oversampled DCT-II.
+
+    Sampling at ``n = factor (degree + 1)`` first-kind nodes gives the Chebyshev series with aliasing
+    only from terms beyond ``n``; truncating to ``degree`` is then essentially the Chebyshev
+    projection (near-best in the sup norm for the smooth functions used here).
+    """
+    n = max(factor * (degree + 1), 32)
+    theta = (2.0 * np.arange(n) + 1.0) * np.pi / (2.0 * n)
+    vals = func(np.cos(theta))
+    y = scipy.fft.dct(vals, type=2) / n
+    y[0] *= 0.5
+    c = y[: degree + 1].copy()
+    if parity is not None:
+        c[1 - parity:: 2] = 0.0
+    return c
+
+
+def _extrema_grid_values(c: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Values of the series at the ``m`` Chebyshev extreme points ``cos(pi j / (m - 1))`` (DCT-I)."""
+    a = np.zeros(m)
+    a[: len(c)] = c
+    a[1:-1] *= 0.5
+    vals = scipy.fft.dct(a, type=1)
+    theta = np.pi * np.arange(m) / (m - 1)
+    return theta, vals
+
+
+def _grid_size(degree: int, factor: int = GRID_FACTOR) -> int:
+    # m - 1 intervals in theta; rounded up to an FFT-friendly length.
+    return scipy.fft.next_fast_len(factor * (degree + 1), real=True) + 1
+
+
+def _uniform_grid(degree: int) -> np.ndarray:
+    n = int(min(4001, max(1001, 2 * degree + 1)))
+    return np.linspace(-1.0, 1.0, n)
+
+
+# At most this many grid local maxima are Newton-polished (the highest by parabolic estimate). The
+# parabolic estimate of a peak is accurate to ~(d h)^4 / 24 ~ 3e-5 of the local ripple height at 20x
+# oversampling, so a maximum ranked below the first few hundred cannot be the global one unless
+# hundreds of ripples tie to that precision, in which case any of them gives the sup to ~1e-5 of a
+# ripple height.
+MAX_POLISH = 256
+
+
+def _polish_maxima(c: np.ndarray, theta: np.ndarray, vals: np.ndarray) -> float:
+    """Max |P| after Newton-polishing the highest grid local maxima (in the angle variable)."""
+    absval = np.abs(vals)
+    gmax = float(absval.max()) if absval.size else 0.0
+    if len(c) <= 2 or gmax == 0.0:
+        return gmax
+    # Interior local maxima of |P| on the grid; the endpoints theta = 0, pi are exact samples of
+    # x = +-1 (P'(cos theta) has zero theta-derivative there, so they are covered by the grid).
+    inner = (absval[1:-1] >= absval[:-2]) & (absval[1:-1] >= absval[2:])
+    idx = np.flatnonzero(inner) + 1
+    if idx.size == 0:
+        return gmax
+    # Parabola through the three samples around each local maximum: estimated peak height.
+    fm, f0, fp = absval[idx - 1], absval[idx], absval[idx + 1]
+    curv = fm - 2.0 * f0 + fp
+    with np.errstate(divide="ignore", invalid="ignore"):
+        peak = np.where(curv < 0.0, f0 - (fp - fm) ** 2 / (8.0 * curv), f0)
+    order = np.argsort(-peak, kind="stable")[:MAX_POLISH]
+    idx = idx[order]
+    h = theta[1] - theta[0]
+    c1 = np.polynomial.chebyshev.chebder(c)
+    c2 = np.polynomial.chebyshev.chebder(c1)
+    t = theta[idx].copy()
+    lo, hi = t - h, t + h
+    for _ in range(4):
+        x, s = np.cos(t), np.sin(t)
+        p1 = np.polynomial.chebyshev.chebval(x, c1)
+        p2 = np.polynomial.chebyshev.chebval(x, c2)
+        g1 = -s * p1                       # d/dtheta P(cos theta)
+        g2 = s * s * p2 - x * p1           # d^2/dtheta^2 P(cos theta)
+        step = np.where(g2 != 0.0, -g1 / np.where(g2 != 0.0, g2, 1.0), 0.0)
+        t = np.clip(t + step, lo, hi)      # stay in the bracket around the grid maximum
+    polished = np.abs(np.polynomial.chebyshev.chebval(np.cos(t), c))
+    return float(max(gmax, polished.max()))
+
+
+def sup_norm(coeffs: ArrayLike) -> float:
+    """Estimate ``max_{x in [-1, 1]} |P(x)|`` for a Chebyshev series, accurate to rounding.
+
+    Dense Chebyshev-extreme-point grid (``~20 (d + 1)`` points, by a DCT-I), a uniform grid, then
+    Newton polishing of the highest local maxima.
+
+    Parameters
+    ----------
+    coeffs : array, shape (d + 1,), real
+
+    Returns
+    -------
+    float
+    """
+    c = _as_coeffs(coeffs, "coeffs")
+    d = len(c) - 1
+    theta, vals = _extrema_grid_values(c, _grid_size(d))
+    best = _polish_maxima(c, theta, vals)
+    uni = np.polynomial.chebyshev.chebval(_uniform_grid(d), c)
+    return float(max(best, np.max(np.abs(uni))))
+
+
+def _in_domain(x: np.ndarray, domain: Sequence[Interval]) -> np.ndarray:
+    keep = np.zeros(x.shape, dtype=bool)
+    for lo, hi in domain:
+        keep |= (x >= lo) & (x <= hi)
+    return keep
+
+
+def _domain_error(c: np.ndarray, ideal: Callable[[np.ndarray], np.ndarray],
+                  domain: Sequence[Interval]) -> float:
+    """Max |P - ideal| on the domain: dense grid, then golden-section polish of the top maxima.
+
+    Grid: the Chebyshev extreme points (``~20 (d + 1)``, values by DCT), a uniform grid and the
+    interval ends, restricted to the domain. The highest local maxima of the error are then refined
+    inside their grid brackets (clipped to their interval), so the reported error is the sup to
+    ~1e-12 relative rather than a grid value a little below it.
+    """
+    d = len(c) - 1
+    theta, vals = _extrema_grid_values(c, _grid_size(d))
+    x_ext = np.cos(theta)
+    ends = np.array([v for iv in domain for v in iv])
+    xu = np.concatenate([_uniform_grid(d), ends])
+    x = np.concatenate([x_ext, xu])
+    v = np.concatenate([vals, np.polynomial.chebyshev.chebval(xu, c)])
+    keep = _in_domain(x, domain)
+    if not keep.any():
+        return 0.0
+    x, v = x[keep], v[keep]
+    order = np.argsort(x, kind="stable")
+    x, v = x[order], v[order]
+    e = np.abs(v - ideal(x))
+    best = float(e.max())
+    n = len(x)
+    if n < 3:
+        return best
+    cand = np.flatnonzero((e >= np.roll(e, 1)) & (e >= np.roll(e, -1)))
+    cand = cand[(cand > 0) & (cand < n - 1)]
+    cand = cand[np.argsort(-e[cand], kind="stable")][:64]
+    if cand.size == 0:
+        return best
+    lo, hi = x[cand - 1], x[cand + 1]
+    for ilo, ihi in domain:     # keep each bracket inside the interval of its centre point
+        inside = (x[cand] >= ilo) & (x[cand] <= ihi)
+        lo = np.where(inside, np.maximum(lo, ilo), lo)
+        hi = np.where(inside, np.minimum(hi, ihi), hi)
+
+    def err_at(t):
+        return np.abs(np.polynomial.chebyshev.chebval(t, c) - ideal(t))
+
+    gr = (math.sqrt(5.0) - 1.0) / 2.0
+    t1, t2 = hi - gr * (hi - lo), lo + gr * (hi - lo)
+    f1, f2 = err_at(t1), err_at(t2)
+    for _ in range(40):
+        left = f1 >= f2                     # maximum lies in [lo, t2]
+        hi = np.where(left, t2, hi)
+        lo = np.where(left, lo, t1)
+        t1n = np.where(left, hi - gr * (hi - lo), t2)
+        t2n = np.where(left, t1, lo + gr * (hi - lo))
+        f1n = np.where(left, err_at(t1n), f2)
+        f2n = np.where(left, f1, err_at(t2n))
+        t1, t2, f1, f2 = t1n, t2n, f1n, f2n
+    return float(max(best, f1.max(), f2.max()))
+
+
+def _finalize(c: np.ndarray, *, degree: int, parity: int | None, target: str,
+              ideal: Callable[[np.ndarray], np.ndarray], domain: Sequence[Interval],
+              max_norm: float = 1.0) -> ChebPoly:
+    """Enforce ``|P| <= max_norm`` (safety factor), then measure the error on the domain."""
+    sup = sup_norm(c)
+    factor = 1.0
+    if sup > max_norm:
+        # Shrink to a hair below max_norm: the polished sup estimate is accurate to ~1e-15
+        # relative, the extra 1e-13 keeps rounding in later evaluations from crossing 1.
+        factor = max_norm / sup * (1.0 - 1e-13)
+        c = c * factor
+        sup = sup * factor
+    err = _domain_error(c, ideal, domain)
+    return ChebPoly(coeffs=c, degree=degree, parity=parity, approx_error=err, target=target,
+                    domain=tuple((float(a), float(b)) for a, b in domain), max_abs=float(sup),
+                    safety_factor=float(factor))
+
+
+def _scan_sharpness(family: Callable[[float], Callable[[np.ndarray], np.ndarray]], degree: int,
+                    parity: int | None, ideal: Callable[[np.ndarray], np.ndarray],
+                    domain: Sequence[Interval], k_lo: float, k_hi: float,
+                    max_norm: float = 1.0) -> tuple[float, np.ndarray]:
+    """Deterministic 1-D search over the sharpness ``k`` minimising the measured domain error.
+
+    A log-spaced coarse scan followed by golden-section refinement in ``log k`` around the best
+    coarse point, on a lighter (8x) grid; the final polynomial is re-measured by ``_finalize``.
+    Returns ``(k, coeffs)``.
+    """
+    m = _grid_size(degree, factor=8)
+    x = np.cos(np.pi * np.arange(m) / (m - 1))
+    mask = _in_domain(x, domain)
+    x_dom = x[mask]
+    ideal_dom = ideal(x_dom)
+
+    def err_of(logk: float) -> tuple[float, np.ndarray]:
+        c = _cheb_fit(family(math.exp(logk)), degree, parity)
+        _, vals = _extrema_grid_values(c, m)
+        gmax = float(np.max(np.abs(vals)))
+        if gmax > max_norm:      # the safety rescale _finalize would apply
+            vals = vals * (max_norm / gmax)
+        err = float(np.max(np.abs(vals[mask] - ideal_dom))) if x_dom.size else 0.0
+        return err, c
+
+    k_lo = max(k_lo, 1e-3)
+    k_hi = max(k_hi, 2.0 * k_lo)
+    grid = np.linspace(math.log(k_lo), math.log(k_hi), 25)
+    errs = [err_of(g)[0] for g in grid]
+    i = int(np.argmin(errs))
+    a, b = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
+    # Golden-section on [a, b]: the error is unimodal in log k near the optimum in practice, and the
+    # coarse scan guards against the rare non-unimodal case.
+    gr = (math.sqrt(5.0) - 1.0) / 2.0
+    c1, c2 = b - gr * (b - a), a + gr * (b - a)
+    f1, f2 = err_of(c1)[0], err_of(c2)[0]
+    for _ in range(16):
+        if f1 <= f2:
+            b, c2, f2 = c2, c1, f1
+            c1 = b - gr * (b - a)
+            f1 = err_of(c1)[0]
+        else:
+            a, c1, f1 = c1, c2, f2
+            c2 = a + gr * (b - a)
+            f2 = err_of(c2)[0]
+    best_logk = min([(errs[i], grid[i]), (f1, c1), (f2, c2)])[1]
+    return math.exp(best_logk), err_of(best_logk)[1]
+
+
+# ----------------------------------------------------------------------------------------------
+# Argument checks
+# ----------------------------------------------------------------------------------------------
+
+
+def _check_degree(degree, parity: int | None, name: str = "degree") -> int:
+    if isinstance(degree, bool) or not isinstance(degree, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(degree).__name__}")
+    degree = int(degree)
+    if degree < 1:
+        raise ValueError(f"{name} must be >= 1, got {degree}")
+    if parity is not None and degree % 2 != parity:
+        kind = "odd" if parity == 1 else "even"
+        raise ValueError(f"{name} must be {kind} for this {kind} polynomial (QSP degree parity must "
+                         f"match the polynomial parity), got {degree}")
+    return degree
+
+
+def _check_open_unit(value, name: str) -> float:
+    v = float(value)
+    if not (0.0 < v < 1.0) or not math.isfinite(v):
+        raise ValueError(f"{name} must lie in the open interval (0, 1), got {value}")
+    return v
+
+
+def _check_amplitude(amplitude) -> float:
+    a = float(amplitude)
+    if not (0.0 < a <= 1.0):
+        raise ValueError(f"amplitude must lie in (0, 1], got {amplitude}")
+    return a
+
+
+# ----------------------------------------------------------------------------------------------
+# Constructors
+# ----------------------------------------------------------------------------------------------
+
+
+def sign_polynomial(degree: int, gap: float, *, amplitude: float = 1.0) -> ChebPoly:
+    """Odd polynomial approximating ``amplitude * sign(x)`` for ``gap <= |x| <= 1``.
+
+    Built from the Chebyshev series of ``amplitude * erf(k x)`` with ``k`` chosen (deterministic
+    scan) to minimise the error on ``|x| >= gap``; the achievable error decays like
+    ``exp(-c degree gap)``.
+
+    Parameters
+    ----------
+    degree : int
+        Odd degree >= 1.
+    gap : float in (0, 1)
+        Half-width of the excluded window ``(-gap, gap)``.
+    amplitude : float in (0, 1], optional
+        Target height (use e.g. 0.999 to keep phase finding well conditioned).
+
+    Returns
+    -------
+    ChebPoly
+        Odd, ``|P| <= 1`` on ``[-1, 1]``; ``approx_error`` measured on ``[-1, -gap] u [gap, 1]``.
+    """
+    degree = _check_degree(degree, 1)
+    gap = _check_open_unit(gap, "gap")
+    amp = _check_amplitude(amplitude)
+    domain = ((-1.0, -gap), (gap, 1.0))
+
+    def ideal(x):
+        return amp * np.sign(x)
+
+    def family(k):
+        return lambda x: amp * scipy.special.erf(k * x)
+
+    _, c = _scan_sharpness(family, degree, 1, ideal, domain, 0.5 / gap, 4.0 * degree + 4.0)
+    return _finalize(c, degree=degree, parity=1, target=f"{amp:g}*sign(x)", ideal=ideal,
+                     domain=domain)
+
+
+def _smooth_threshold(parity: int, threshold: float, amp: float):
+    def family(k):
+        if parity == 0:
+            # 1 - (box of half-width t): ~0 for |x| < t, ~1 for |x| > t; even and entire.
+            return lambda x: amp * (1.0 + 0.5 * (scipy.special.erf(k * (x - threshold))
+                                                 - scipy.special.erf(k * (x + threshold))))
+        # ~0 for |x| < t, ~sign(x) for |x| > t; odd and entire.
+        return lambda x: amp * 0.5 * (scipy.special.erf(k * (x - threshold))
+                                      + scipy.special.erf(k * (x + threshold)))
+    return family
+
+
+def threshold_polynomial(degree: int, threshold: float, gap: float, *,
+                         amplitude: float = 1.0) -> ChebPoly:
+    """Singular-value threshold polynomial: ``~0`` for ``|x| < threshold``, ``~1`` beyond.
+
+    The parity follows the degree (QSP needs ``parity == degree % 2``):
+
+    * even degree: ``P(x) ~ amplitude * 1[|x| >= threshold]`` (projector onto singular values above
+      the threshold, in even QSVT);
+    * odd degree: ``P(x) ~ amplitude * sign(x) * 1[|x| >= threshold]`` (the odd QSVT version, which
+      keeps the sign / singular vectors).
+
+    A non-symmetric step such as ``1[x >= threshold]`` has no definite parity; build it as
+    ``(1 + sign_polynomial(x - threshold)) / 2`` only via an LCU of separate even and odd parts.
+
+    Parameters
+    ----------
+    degree : int >= 1
+    threshold : float in (0, 1)
+    gap : float in (0, 1)
+        Half-width of the transition window; needs ``0 < threshold - gap`` and
+        ``threshold + gap < 1``.
+    amplitude : float in (0, 1], optional
+
+    Returns
+    -------
+    ChebPoly
+        ``approx_error`` measured on ``gap``-separated regions
+        ``|x| <= threshold - gap`` and ``threshold + gap <= |x| <= 1``.
+    """
+    degree = _check_degree(degree, None)
+    parity = degree % 2
+    threshold = _check_open_unit(threshold, "threshold")
+    gap = _check_open_unit(gap, "gap")
+    amp = _check_amplitude(amplitude)
+    lo, hi = threshold - gap, threshold + gap
+    if lo <= 0.0 or hi >= 1.0:
+        raise ValueError(f"gap={gap} too wide for threshold={threshold}: need "
+                         f"0 < threshold - gap and threshold + gap < 1")
+    domain = ((-1.0, -hi), (-lo, lo), (hi, 1.0))
+
+    def ideal(x):
+        step = (np.abs(x) >= threshold).astype(np.float64)
+        return amp * (step if parity == 0 else np.sign(x) * step)
+
+    _, c = _scan_sharpness(_smooth_threshold(parity, threshold, amp), degree, parity, ideal,
+                           domain, 0.5 / gap, 4.0 * degree + 4.0)
+    kind = "1[|x|>=t]" if parity == 0 else "sign(x)*1[|x|>=t]"
+    return _finalize(c, degree=degree, parity=parity,
+                     target=f"{amp:g}*{kind}, t={threshold:g}", ideal=ideal, domain=domain)
+
+
+def spectral_filter_polynomial(degree: int, cutoff: float, gap: float, *,
+                               keep: Literal["above", "below"] = "above",
+                               amplitude: float = 1.0) -> ChebPoly:
+    """Even spectral filter: ``~1`` on the kept part of the spectrum, ``~0`` on the rest.
+
+    * ``keep="above"``: ``P(x) ~ amplitude * 1[|x| >= cutoff]``. For PCA / ground states of
+      ``-X^T X``: block-encode ``X^T X / alpha`` (eigenvalues in ``[0, 1]``), put ``cutoff`` between
+      the top two eigenvalues and apply to a guiding vector; the output is proportional to its
+      component on the top eigenspace.
+    * ``keep="below"``: ``P(x) ~ amplitude * 1[|x| <= cutoff]``: keeps eigenvalues of small magnitude
+      (e.g. a Hamiltonian shifted so that the wanted low-lying levels sit near 0).
+
+    Parameters
+    ----------
+    degree : int
+        Even degree >= 2.
+    cutoff, gap : float in (0, 1)
+        Transition at ``|x| = cutoff`` with half-width ``gap``
+        (``0 < cutoff - gap``, ``cutoff + gap < 1``).
+    keep : {"above", "below"}
+    amplitude : float in (0, 1]
+
+    Returns
+    -------
+    ChebPoly
+        Even.
+    """
+    degree = _check_degree(degree, 0)
+    if keep not in ("above", "below"):
+        raise ValueError(f'keep must be "above" or "below", got {keep!r}')
+    cutoff = _check_open_unit(cutoff, "cutoff")
+    gap = _check_open_unit(gap, "gap")
+    amp = _check_amplitude(amplitude)
+    lo, hi = cutoff - gap, cutoff + gap
+    if lo <= 0.0 or hi >= 1.0:
+        raise ValueError(f"gap={gap} too wide for cutoff={cutoff}: need "
+                         f"0 < cutoff - gap and cutoff + gap < 1")
+    domain = ((-1.0, -hi), (-lo, lo), (hi, 1.0))
+    above = keep == "above"
+
+    def ideal(x):
+        step = (np.abs(x) >= cutoff).astype(np.float64)
+        return amp * (step if above else 1.0 - step)
+
+    base = _smooth_threshold(0, cutoff, 1.0)
+
+    def family(k):
+        f = base(k)
+        return (lambda x: amp * f(x)) if above else (lambda x: amp * (1.0 - f(x)))
+
+    _, c = _scan_sharpness(family, degree, 0, ideal, domain, 0.5 / gap, 4.0 * degree + 4.0)
+    kind = "1[|x|>=c]" if above else "1[|x|<=c]"
+    return _finalize(c, degree=degree, parity=0, target=f"{amp:g}*{kind}, c={cutoff:g}",
+                     ideal=ideal, domain=domain)
+
+
+def _inverse_family(kappa: float):
+    a = 1.0 / kappa
+    x0 = 0.5 * a
+
+    def family(q):
+        k = 2.0 * q
+
+        def f(x):
+            # (1 - exp(-q^2 x^2)) / x removes the pole at 0 (entire, odd); the smooth window
+            # H(x) = 1 - box(|x| < x0) keeps the bump of that factor (height ~0.64 q) from showing:
+            # H is ~exp(-q^2 a^2) there, so |P| stays O(kappa) and the scale 1/(2 kappa) is safe.
+            window = 1.0 - 0.5 * (scipy.special.erf(k * (x + x0)) - scipy.special.erf(k * (x - x0)))
+            safe_x = np.where(x == 0.0, 1.0, x)
+            core = np.where(x == 0.0, 0.0, -np.expm1(-(q * x) ** 2) / safe_x)
+            return window * core / (2.0 * kappa)
+        return f
+
+    return family
+
+
+def inverse_polynomial(kappa: float, epsilon: float | None = None, *,
+                       degree: int | None = None) -> ChebPoly:
+    """Odd polynomial approximating ``1 / (2 kappa x)`` on ``1/kappa <= |x| <= 1``.
+
+    The target peaks at ``1/2`` (at ``|x| = 1/kappa``), so the QSVT output is ``A^{-1} / (2 kappa)``
+    for a block-encoded ``A`` with singular values in ``[1/kappa, 1]``. Inside ``(-1/kappa, 1/kappa)``
+    the polynomial follows a smooth, bounded odd extension, and ``|P| <= 1`` on ``[-1, 1]``.
+
+    Construction: Chebyshev series of ``H(x) (1 - exp(-q^2 x^2)) / (2 kappa x)`` where ``H`` is a smooth
+    window vanishing for ``|x| < 1/(2 kappa)``; ``q`` is chosen by a deterministic scan. The degree
+    needed scales as ``O(kappa log(kappa / epsilon))``.
+
+    Parameters
+    ----------
+    kappa : float > 1
+        Condition number bound.
+    epsilon : float in (0, 1), optional
+        Requested absolute error on the domain (default 1e-4 when ``degree`` is not given). The
+        smallest odd degree meeting it (on the check grid) is used.
+    degree : int, optional
+        Odd degree to use instead of choosing it from ``epsilon``.
+
+    Returns
+    -------
+    ChebPoly
+        Odd; ``approx_error`` measured on ``[-1, -1/kappa] u [1/kappa, 1]``.
+    """
+    kappa = float(kappa)
+    if not math.isfinite(kappa) or kappa <= 1.0:
+        raise ValueError(f"kappa must be > 1, got {kappa}")
+    if degree is not None and epsilon is not None:
+        raise ValueError("give either epsilon or degree, not both")
+    if degree is not None:
+        degree = _check_degree(degree, 1)
+    if epsilon is not None:
+        epsilon = _check_open_unit(epsilon, "epsilon")
+    a = 1.0 / kappa
+    domain = ((-1.0, -a), (a, 1.0))
+
+    def ideal(x):
+        return 1.0 / (2.0 * kappa * x)
+
+    family = _inverse_family(kappa)
+
+    def build(d: int) -> ChebPoly:
+        _, c = _scan_sharpness(family, d, 1, ideal, domain, 1.0 * kappa, 8.0 * d + 8.0)
+        return _finalize(c, degree=d, parity=1, target=f"1/(2*{kappa:g}*x)", ideal=ideal,
+                         domain=domain)
+
+    if degree is not None:
+        return build(degree)
+    eps = 1e-4 if epsilon is None else epsilon
+    # Degree ~ 2 kappa log(kappa / eps) (Gaussian-window series); start below that estimate,
+    # grow geometrically until the measured error meets eps, then bisect down over odd degrees.
+    d = max(3, int(0.5 * kappa * math.log(kappa / eps)) | 1)
+    best = build(d)
+    lo_fail = None
+    while best.approx_error > eps:
+        lo_fail = d
+        d = int(1.5 * d) | 1
+        if d > 200_000:
+            raise ValueError(f"epsilon={eps} needs degree > 200000 for kappa={kappa}")
+        best = build(d)
+    hi_ok = d
+    lo = lo_fail if lo_fail is not None else 1
+    while hi_ok - lo > 2:
+        mid = ((lo + hi_ok) // 2) | 1
+        if mid >= hi_ok:
+            break
+        cand = build(mid)
+        if cand.approx_error <= eps:
+            hi_ok, best = mid, cand
+        else:
+            lo = mid
+    return best
+
+
+def arcsin_polynomial(degree: int = 21, *, xmax: float = math.sin(1.0)) -> ChebPoly:
+    """Odd polynomial approximating ``arcsin(x) / arcsin(1)`` (``= 2 arcsin(x) / pi``) on ``|x| <= xmax``.
+
+    Used by the general vector state sketch: the block encoding carries ``sin(Phi)`` with
+    ``|Phi| <= 1``, and the QSVT output is ``~ Phi / arcsin(1)``. Built by least squares in the odd
+    Chebyshev basis on ``[-xmax, xmax]``, with a weak penalty on ``[xmax, 1]`` towards the (bounded)
+    target so that ``|P| <= 1`` holds on all of ``[-1, 1]``. The error decays like
+    ``rho^-degree`` with ``rho = (1 + cos 1) / sin 1 ~ 1.83`` for the default ``xmax`` (about 1e-5 at
+    degree 21).
+
+    Parameters
+    ----------
+    degree : int, optional
+        Odd degree (default 21; an odd target needs an odd QSP degree).
+    xmax : float in (0, 1), optional
+        Half-width of the domain of interest (default ``sin(1)``).
+
+    Returns
+    -------
+    ChebPoly
+        Odd; ``approx_error`` measured on ``[-xmax, xmax]``.
+    """
+    degree = _check_degree(degree, 1)
+    xmax = _check_open_unit(xmax, "xmax")
+    domain = ((-xmax, xmax),)
+    scale = math.asin(1.0)
+
+    def ideal(x):
+        return np.arcsin(np.clip(x, -1.0, 1.0)) / scale
+
+    # Least squares on x in [0, xmax] (odd symmetry) at Chebyshev points of that interval, plus
+    # down-weighted points on [xmax, 1]; columns are T_1, T_3, ..., T_degree.
+    n_in = 8 * (degree + 1)
+    t = (2.0 * np.arange(n_in) + 1.0) * np.pi / (4.0 * n_in)
+    x_in = xmax * np.cos(t)
+    x_out = np.linspace(xmax, 1.0, 4 * (degree + 1))
+    x_all = np.concatenate([x_in, x_out])
+    w = np.concatenate([np.ones_like(x_in), np.full_like(x_out, 1e-3)])
+    ks = np.arange(1, degree + 1, 2)
+    basis = np.cos(ks[None, :] * np.arccos(np.clip(x_all, -1.0, 1.0))[:, None])
+    sol, *_ = np.linalg.lstsq(basis * w[:, None], ideal(x_all) * w, rcond=None)
+    c = np.zeros(degree + 1)
+    c[1::2] = sol
+    return _finalize(c, degree=degree, parity=1, target=f"arcsin(x)/arcsin(1), |x|<={xmax:.6g}",
+                     ideal=ideal, domain=domain)
+
+
+def _saturating_linear(scale: float, c_sat: float):
+    def family(k):
+        def big_g(u):
+            # G(u) = integral of erf(k u) du = u erf(k u) + exp(-k^2 u^2) / (k sqrt(pi)); even.
+            return u * scipy.special.erf(k * u) + np.exp(-(k * u) ** 2) / (k * math.sqrt(math.pi))
+
+        # s * integral_0^x of a smooth box of half-width c: ~ s x for |x| < c, flat ~ s c beyond;
+        # monotone and bounded by s c < 1.
+        return lambda x: 0.5 * scale * (big_g(x + c_sat) - big_g(x - c_sat))
+    return family
+
+
+def linear_amplification_polynomial(degree: int, scale: float, *,
+                                    delta: float = 0.1) -> ChebPoly:
+    """Odd polynomial ``~ scale * x`` where ``|scale * x| <= 1 - delta``, saturating outside.
+
+    The target is exact linear amplification on ``|x| <= (1 - delta) / scale``; beyond it the
+    polynomial bends over to a plateau near ``1 - delta / 2`` (a smoothed clip), so ``|P| <= 1``
+    everywhere. Used to undo the ``1/s`` subnormalisation of a sparse-access block encoding. The degree
+    needed scales as ``O(scale / delta * log(scale / epsilon))``.
+
+    Parameters
+    ----------
+    degree : int
+        Odd degree >= 1.
+    scale : float > 0
+        The gain ``s``.
+    delta : float in (0, 1), optional
+        Headroom: the linear region is ``|s x| <= 1 - delta``.
+
+    Returns
+    -------
+    ChebPoly
+        Odd; ``approx_error`` measured on ``|x| <= min(1, (1 - delta) / scale)``.
+    """
+    degree = _check_degree(degree, 1)
+    s = float(scale)
+    if not math.isfinite(s) or s <= 0.0:
+        raise ValueError(f"scale must be a positive finite number, got {scale}")
+    delta = _check_open_unit(delta, "delta")
+    xlin = min(1.0, (1.0 - delta) / s)
+    domain = ((-xlin, xlin),)
+
+    def ideal(x):
+        return s * x
+
+    if s * 1.0 <= 1.0 - delta:
+        # No saturation needed anywhere in [-1, 1]: P = s T_1 exactly.
+        c = np.zeros(degree + 1)
+        c[1] = s
+        return _finalize(c, degree=degree, parity=1, target=f"{s:g}*x", ideal=ideal, domain=domain)
+    c_sat = (1.0 - 0.5 * delta) / s
+    _, c = _scan_sharpness(_saturating_linear(s, c_sat), degree, 1, ideal, domain,
+                           0.5 * s / delta, 4.0 * degree + 4.0)
+    return _finalize(c, degree=degree, parity=1, target=f"{s:g}*x, |x|<={xlin:.6g}", ideal=ideal,
+                     domain=domain)
