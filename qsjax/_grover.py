@@ -1,0 +1,484 @@
+"""Queries built from sketches: Grover search and fixed-point amplitude amplification.
+
+Grover search with sketched oracles (DESIGN.md 1.6)
+----------------------------------------------------
+``K`` marked items among ``N`` (truth table ``f`` with ``K`` ones, uniform ``p``). Each of the ``Q``
+Grover iterations is one oracle query followed by the diffusion ``D = 2|+><+| - I``
+(``psi -> 2 mean(psi) - psi``: ``O(N)``, no matrix). Every query is a *fresh* sketch (fresh samples):
+query ``j`` of a trajectory with key ``key`` draws from ``fold_in(key, j)``. The oracle is viewed in
+one of four modes (same names as :func:`qsjax.sketch`):
+
+========== ====================================================================== ===========
+mode       one query                                                              per query
+========== ====================================================================== ===========
+ideal      the phase oracle ``O_f = diag((-1)^f)``                                ``O(N)``
+expected   ``E[V]`` (not unitary: the paper's pessimistic proxy)                  ``O(N)``
+counts     one realisation ``V`` (fresh multinomial counts); a trajectory         ``O(N)``
+channel    the exact averaged channel ``rho -> chi ⊙ rho``, then ``D rho D``        ``O(N^2)``
+========== ====================================================================== ===========
+
+The success probability is the probability (``sum_x f_x |psi_x|^2`` or ``sum_x f_x rho_xx``) of
+measuring a marked item. Ideal Grover gives ``sin^2((2Q + 1) theta)``, ``sin^2 theta = K / N``
+(:func:`grover_ideal_success`); :func:`grover_success_curve` gives the success after every
+iteration from one run. ``Q`` sets a loop length and must be a concrete integer; ``M`` (the
+samples per query) may be traced, so a sweep over ``M`` compiles once, and ``expected``/``channel``
+are differentiable in ``M``.
+
+Fixed-point amplitude amplification (Yoder, Low & Chuang, PRL 113, 210501, 2014)
+--------------------------------------------------------------------------------
+For ``A|s0> = sqrt(lam)|good> + sqrt(1 - lam)|bad>`` the sequence
+``G(alpha_l, beta_l) ... G(alpha_1, beta_1) A|s0>`` with
+
+* ``G(alpha, beta) = -S_s(alpha) S_t(beta)``,
+* ``S_t(beta) = I - (1 - e^{i beta}) Pi_good`` (a phase on the good subspace: the oracle),
+* ``S_s(alpha) = A S_0(alpha) A^dagger``, ``S_0(alpha) = I - (1 - e^{-i alpha}) |s0><s0|``,
+
+uses ``A``/``A^dagger`` ``L = 2l + 1`` times. With the closed-form phases
+``alpha_j = -beta_{l+1-j} = 2 arccot(tan(2 pi j / L) sqrt(1 - gamma^2))``,
+``1/gamma = T_{1/L}(1/delta)``, the success probability is exactly
+``P_L(lam) = 1 - delta^2 T_L(T_{1/L}(1/delta) sqrt(1 - lam))^2`` (``T`` = Chebyshev polynomials), which
+is ``>= 1 - delta^2`` for every ``lam >= w = 1 - gamma^2``: the "fixed point" that standard
+amplitude amplification (all phases ``pi``) lacks, since it overshoots when ``lam`` is larger than
+planned. No numerical phase finding is needed.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, Complex, Float
+
+from ._data import BooleanData
+from ._kernels import density_matrix
+from ._sketch import PhaseSketch, boolean_oracle
+from ._validate import check_mode, is_concrete, positive_int, positive_real, sample_count
+
+__all__ = [
+    "GROVER_MODES",
+    "grover_success",
+    "grover_success_curve",
+    "grover_state",
+    "grover_ideal_success",
+    "grover_optimal_iterations",
+    "diffusion",
+    "diffusion_dm",
+    "fixed_point_length",
+    "fixed_point_phases",
+    "fixed_point_success",
+    "amplitude_amplification",
+    "fixed_point_amplify",
+]
+
+GROVER_MODES = ("ideal", "expected", "counts", "channel")
+
+
+# ----------------------------------------------------------------------------- validation helpers
+
+
+def _iterations(q, name: str = "q") -> int:
+    """A concrete non-negative integer number of Grover iterations (it sets a loop length)."""
+    if isinstance(q, jax.core.Tracer):
+        raise TypeError(f"{name} must be a concrete integer (it sets the loop length), got a traced value")
+    if isinstance(q, bool) or not isinstance(q, numbers.Integral | np.integer):
+        if isinstance(q, numbers.Real) and float(q) == math.floor(float(q)):
+            q = int(q)
+        else:
+            raise ValueError(f"{name} must be a non-negative integer number of iterations, got {q!r}")
+    q = int(q)
+    if q < 0:
+        raise ValueError(f"{name} must be a non-negative integer number of iterations, got {q}")
+    return q
+
+
+def _grover_data(data) -> BooleanData:
+    """``data`` as single-bit, uniformly sampled :class:`BooleanData`."""
+    if not isinstance(data, BooleanData):
+        try:
+            data = BooleanData(data)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"data must be a 0/1 truth table of shape (N,) or a BooleanData: {exc}") from exc
+    if data.n_bits is not None:
+        raise ValueError(
+            f"data must be a single-bit truth table of shape (N,), got shape {data.values.shape}"
+        )
+    if data.dim < 2:
+        raise ValueError(f"data must have at least 2 entries (N >= 2), got N = {data.dim}")
+    if data.p is not None and is_concrete(data.p):
+        p = np.asarray(data.p, dtype=np.float64)
+        if np.ptp(p) > 1e-6 / data.dim:
+            raise ValueError(
+                "data must be sampled uniformly (p=None): Grover's oracle O_f = diag((-1)^f) is the "
+                "t = pi N sketch of uniformly sampled data"
+            )
+    return data
+
+
+def _grover_oracle(data: BooleanData) -> PhaseSketch:
+    # t = pi N explicitly: with uniform p this targets O_f whether or not p was given as an array.
+    return boolean_oracle(data, t=jnp.pi * data.dim)
+
+
+def _samples(m, mode: str):
+    if mode == "ideal":
+        return None
+    if m is None:
+        raise ValueError(f"mode {mode!r} needs m, the number of samples per query")
+    if mode == "counts":
+        return sample_count(m)
+    return positive_real(m)
+
+
+# ----------------------------------------------------------------------------- diffusion
+
+
+def diffusion(state: Complex[Array, "... N"]) -> Complex[Array, "... N"]:
+    """The Grover diffusion ``(2|+><+| - I) psi = 2 mean(psi) - psi`` over the last axis, ``O(N)``."""
+    state = jnp.asarray(state)
+    return 2.0 * jnp.mean(state, axis=-1, keepdims=True) - state
+
+
+def diffusion_dm(rho: Complex[Array, "... N N"]) -> Complex[Array, "... N N"]:
+    """``D rho D`` for ``D = 2|+><+| - I`` by rank-one updates, ``O(N^2)``, no matrix product.
+
+    With ``P = |+><+|``: ``D rho D = rho - 2 P rho - 2 rho P + 4 P rho P``, and ``P rho`` repeats the
+    column means, ``rho P`` the row means, ``P rho P`` the mean of all entries.
+    """
+    rho = jnp.asarray(rho)
+    rows = jnp.mean(rho, axis=-1, keepdims=True)
+    cols = jnp.mean(rho, axis=-2, keepdims=True)
+    total = jnp.mean(rows, axis=-2, keepdims=True)
+    return rho - 2.0 * rows - 2.0 * cols + 4.0 * total
+
+
+# ----------------------------------------------------------------------------- Grover core
+
+
+def _run_single(oracle: PhaseSketch, m, key, q: int, mode: str, curve: bool = False):
+    """One Grover run: the final state (density matrix in ``channel`` mode) and, if ``curve``, the
+    success probability after each of the ``q + 1`` prefixes (0 .. q iterations)."""
+    dim = oracle.dim
+    dtype = jnp.result_type(oracle.data.values, jnp.complex64)
+    marked = oracle.data.values
+    psi0 = jnp.full((dim,), 1.0 / math.sqrt(dim), dtype=dtype)
+    if mode == "channel":
+        chi = oracle.channel(m).chi.astype(dtype)
+        init = density_matrix(psi0)
+
+        def step(rho, _):
+            return diffusion_dm(chi * rho)
+    elif mode == "counts":
+        init = psi0
+
+        def step(psi, j):
+            return diffusion(oracle.counts(jax.random.fold_in(key, j), m).astype(dtype) * psi)
+    else:
+        init = psi0
+        diag = (oracle.ideal() if mode == "ideal" else oracle.expected(m)).astype(dtype)
+
+        def step(psi, _):
+            return diffusion(diag * psi)
+
+    def body(state, j):
+        state = step(state, j)
+        return state, (_success_of(state, marked, mode) if curve else None)
+
+    final, successes = jax.lax.scan(body, init, jnp.arange(q))
+    if curve:
+        successes = jnp.concatenate([_success_of(init, marked, mode)[None], successes])
+    return final, successes
+
+
+def _success_of(final, marked, mode: str):
+    if mode == "channel":
+        return jnp.sum(marked * jnp.real(jnp.diagonal(final)))
+    return jnp.sum(marked * jnp.real(final * jnp.conj(final)))
+
+
+@partial(jax.jit, static_argnames=("q", "mode"))
+def _state_core(oracle, m, key, *, q, mode):
+    return _run_single(oracle, m, key, q, mode)[0]
+
+
+@partial(jax.jit, static_argnames=("q", "mode", "trajectories", "curve"))
+def _success_core(oracle, m, key, *, q, mode, trajectories, curve):
+    marked = oracle.data.values
+
+    def one(k):
+        final, successes = _run_single(oracle, m, k, q, mode, curve)
+        return successes if curve else _success_of(final, marked, mode)
+
+    if trajectories == 1:
+        return one(key)
+    return jnp.mean(jax.vmap(one)(jax.random.split(key, trajectories)), axis=0)
+
+
+def _trajectories(trajectories, mode: str) -> int:
+    trajectories = positive_int(trajectories, "trajectories")
+    if trajectories > 1 and mode != "counts":
+        raise ValueError(f"trajectories > 1 only makes sense in mode 'counts', got mode {mode!r}")
+    return trajectories
+
+
+def _prepare(data, q, m, mode, key):
+    check_mode(mode, GROVER_MODES)
+    q = _iterations(q)
+    data = _grover_data(data)
+    m = _samples(m, mode)
+    if mode == "counts":
+        if key is None:
+            raise ValueError("mode 'counts' needs a jax.random key (key=...): one per trajectory")
+    else:
+        key = None
+    oracle = _grover_oracle(data)
+    if m is not None:
+        m = jnp.asarray(m, oracle.t.dtype)
+    return oracle, q, m, key
+
+
+def grover_success(data, q, m=None, *, mode: str = "ideal", key=None, trajectories: int = 1):
+    """Success probability of ``q`` Grover iterations whose oracle queries are sketches.
+
+    Parameters
+    ----------
+    data : :class:`qsjax.BooleanData` (single-bit, uniform ``p``) or a 0/1 truth table of shape
+        (N,): the marked items are the ones.
+    q : number of Grover iterations = oracle queries (concrete integer ``>= 0``).
+    m : samples per query (ignored in ``ideal`` mode). May be traced (jit/vmap over ``m``); real
+        values are allowed in ``expected``/``channel`` mode, which are differentiable in ``m``.
+    mode : ``"ideal"``, ``"expected"``, ``"counts"`` or ``"channel"`` (see the module docstring).
+    key : ``jax.random`` key, required in ``counts`` mode; query ``j`` uses ``fold_in(key, j)``.
+    trajectories : ``counts`` mode only: average over ``R`` independent trajectories (keys
+        ``split(key, R)``, vmapped). Equals the mean of ``grover_success(..., key=k)`` over those keys.
+
+    Returns
+    -------
+    Scalar: the probability of measuring a marked item after the last iteration (in ``expected``
+    mode the state is not normalised: this is the paper's pessimistic proxy).
+    """
+    trajectories = _trajectories(trajectories, mode)
+    oracle, q, m, key = _prepare(data, q, m, mode, key)
+    return _success_core(oracle, m, key, q=q, mode=mode, trajectories=trajectories, curve=False)
+
+
+def grover_success_curve(data, q, m=None, *, mode: str = "ideal", key=None, trajectories: int = 1):
+    """Success probability after ``0, 1, ..., q`` iterations, shape (q + 1,), from one run.
+
+    Same arguments as :func:`grover_success` (whose value is the last entry); one compiled program
+    gives the whole curve. In ``counts`` mode the prefixes share one trajectory's realisations.
+    """
+    trajectories = _trajectories(trajectories, mode)
+    oracle, q, m, key = _prepare(data, q, m, mode, key)
+    return _success_core(oracle, m, key, q=q, mode=mode, trajectories=trajectories, curve=True)
+
+
+def grover_state(data, q, m=None, *, mode: str = "ideal", key=None):
+    """The register after ``q`` sketched Grover iterations from ``|+>``.
+
+    Same arguments as :func:`grover_success` (one trajectory in ``counts`` mode). Returns the state
+    vector, shape (N,), or in ``channel`` mode the density matrix, shape (N, N).
+    """
+    oracle, q, m, key = _prepare(data, q, m, mode, key)
+    return _state_core(oracle, m, key, q=q, mode=mode)
+
+
+def grover_ideal_success(n, k, q) -> Float[Array, "..."]:
+    """Closed form ``sin^2((2q + 1) theta)``, ``sin^2 theta = k / n`` (broadcasts over arrays)."""
+    n_, k_, q_ = (jnp.asarray(v) for v in (n, k, q))
+    if is_concrete(n_) and np.any(np.asarray(n_) < 1):
+        raise ValueError(f"n must be a positive number of items, got {n}")
+    if is_concrete(k_) and (np.any(np.asarray(k_) < 0) or np.any(np.asarray(k_) > np.asarray(n))):
+        raise ValueError(f"k must be a number of marked items in [0, n], got k={k} for n={n}")
+    if is_concrete(q_) and np.any(np.asarray(q_) < 0):
+        raise ValueError(f"q must be a non-negative number of iterations, got {q}")
+    dtype = jnp.result_type(float)
+    theta = jnp.arcsin(jnp.sqrt(k_.astype(dtype) / n_.astype(dtype)))
+    return jnp.sin((2.0 * q_.astype(dtype) + 1.0) * theta) ** 2
+
+
+def grover_optimal_iterations(n: int, k: int) -> int:
+    """The ``q`` maximising ``sin^2((2q + 1) theta)``: ``floor(pi / (4 theta))`` (``~ (pi/4) sqrt(n/k)``)."""
+    n = positive_int(n, "n")
+    k = positive_int(k, "k")
+    if k > n:
+        raise ValueError(f"k must be at most n, got k={k} for n={n}")
+    # round(pi/(4 theta) - 1/2) == floor(pi/(4 theta)) away from ties.
+    return int(math.floor(math.pi / (4.0 * math.asin(math.sqrt(k / n)))))
+
+
+# ----------------------------------------------------------------------------- fixed-point AA
+
+
+def _delta(delta) -> float:
+    d = float(delta)
+    if not 0.0 < d < 1.0:
+        raise ValueError(f"delta must be in (0, 1) (target success 1 - delta^2), got {delta}")
+    return d
+
+
+def fixed_point_length(delta: float, w: float) -> int:
+    """Smallest odd ``L = 2l + 1`` with success ``>= 1 - delta^2`` for every initial ``lam >= w``.
+
+    From ``1 - gamma^2 <= w``: ``L >= arccosh(1/delta) / arccosh(1/sqrt(1 - w))`` (about
+    ``log(2/delta) / sqrt(w)`` for small ``w``).
+    """
+    d = _delta(delta)
+    w = float(w)
+    if not 0.0 < w <= 1.0:
+        raise ValueError(f"w must be in (0, 1] (a lower bound on the initial success), got {w}")
+    if w == 1.0:
+        return 1
+    need = math.acosh(1.0 / d) / math.acosh(1.0 / math.sqrt(1.0 - w))
+    length = max(1, math.ceil(need - 1e-12))
+    return length if length % 2 else length + 1
+
+
+def _length(length) -> int:
+    if isinstance(length, bool) or not isinstance(length, numbers.Integral | np.integer) or length < 1 \
+            or length % 2 == 0:
+        raise ValueError(f"length must be an odd positive integer L = 2l + 1, got {length!r}")
+    return int(length)
+
+
+def fixed_point_phases(delta, w=None, *, length=None) -> tuple[Float[Array, " l"], Float[Array, " l"]]:
+    """The YLC phases ``(alpha, beta)``, each of length ``l = (L - 1) / 2``.
+
+    ``beta_j`` is the oracle phase (on the good subspace) and ``alpha_j`` the phase of the reflection
+    about ``A|s0>`` in step ``j`` (see :func:`amplitude_amplification`). Give ``w`` (``L`` from
+    :func:`fixed_point_length`) or ``length`` directly. Closed form:
+    ``alpha_j = -beta_{l+1-j} = 2 arccot(tan(2 pi j / L) sqrt(1 - gamma^2))``,
+    ``1/gamma = cosh(arccosh(1/delta) / L)``. ``delta`` may be traced when ``length`` is given.
+    """
+    if length is None:
+        if w is None:
+            raise ValueError("give w (the lower bound on the initial success) or length")
+        length = fixed_point_length(delta, w)
+    else:
+        length = _length(length)
+        if is_concrete(jnp.asarray(delta)):
+            _delta(delta)
+    ell = (length - 1) // 2
+    dtype = jnp.result_type(float)
+    d = jnp.asarray(delta, dtype)
+    inv_gamma = jnp.cosh(jnp.arccosh(1.0 / d) / length)
+    s = jnp.sqrt(1.0 - 1.0 / inv_gamma**2)
+    j = jnp.arange(1, ell + 1, dtype=dtype)
+    # 2 arccot(x) = pi - 2 arctan(x); the arccot branch only shifts alpha by 2 pi.
+    alpha = jnp.pi - 2.0 * jnp.arctan(jnp.tan(2.0 * jnp.pi * j / length) * s)
+    beta = -alpha[::-1]
+    return alpha, beta
+
+
+def _chebyshev(order, x):
+    """``T_order(x)`` for real ``x >= 0`` (any real order): cos branch on [0, 1], cosh above."""
+    inside = x <= 1.0
+    xc = jnp.clip(x, 0.0, 1.0)
+    xo = jnp.maximum(x, 1.0)
+    return jnp.where(inside, jnp.cos(order * jnp.arccos(xc)), jnp.cosh(order * jnp.arccosh(xo)))
+
+
+def fixed_point_success(lam, delta, length) -> Float[Array, "..."]:
+    """Exact YLC success ``1 - delta^2 T_L(T_{1/L}(1/delta) sqrt(1 - lam))^2`` for initial ``lam``."""
+    length = _length(length)
+    dtype = jnp.result_type(float)
+    lam = jnp.asarray(lam, dtype)
+    d = jnp.asarray(delta, dtype)
+    inv_gamma = _chebyshev(1.0 / length, 1.0 / d)
+    return 1.0 - d**2 * _chebyshev(length, inv_gamma * jnp.sqrt(jnp.clip(1.0 - lam, 0.0))) ** 2
+
+
+def amplitude_amplification(
+    prepare: Callable,
+    unprepare: Callable,
+    good: Array,
+    alpha: Float[Array, " l"],
+    beta: Float[Array, " l"],
+    *,
+    start: Complex[Array, "..."] | None = None,
+    indexed: bool = False,
+) -> Complex[Array, "..."]:
+    """Generalised amplitude amplification: ``G(alpha_l, beta_l) ... G(alpha_1, beta_1) A|s0>``.
+
+    Each step applies ``S_t(beta_j)`` (phase ``e^{i beta_j}`` on the good subspace), then ``A^dagger``,
+    ``S_0(alpha_j) = I - (1 - e^{-i alpha_j}) |s0><s0|``, ``A`` and a global sign ``-1`` (YLC's
+    ``G = -S_s S_t``). All phases ``pi`` give standard amplitude amplification (Grover). A ``lax.scan``
+    over the phase list; ``A`` is called ``2l + 1`` times.
+
+    Parameters
+    ----------
+    prepare, unprepare : callables ``A`` and ``A^dagger`` mapping a state to a state of the same shape
+        (a plain state (N,) or a structured register (A, N), ancilla-major). With ``indexed=True``
+        they are called as ``prepare(state, i)`` with the call number ``i`` (0 for the first ``A``,
+        then ``2j + 1`` for the ``A^dagger`` and ``2j + 2`` for the ``A`` of step ``j``), so a
+        sketched ``A`` can draw fresh samples per call (``fold_in(key, i)``).
+    good : 0/1 mask of the good subspace, broadcastable to the state's shape.
+    alpha, beta : phase lists of equal length ``l`` (e.g. :func:`fixed_point_phases`).
+    start : the initial state ``|s0>`` (default: basis state 0 with ``good``'s shape).
+
+    Returns the final state; its success probability is ``sum(good * |state|^2)``.
+    """
+    good = jnp.asarray(good)
+    if start is None:
+        dtype = jnp.result_type(good, jnp.complex64)
+        start = jnp.zeros(good.shape, dtype).reshape(-1).at[0].set(1.0).reshape(good.shape)
+    start = jnp.asarray(start)
+    try:
+        compatible = jnp.broadcast_shapes(good.shape, start.shape) == start.shape
+    except ValueError:
+        compatible = False
+    if not compatible:
+        raise ValueError(f"good has shape {good.shape}, not broadcastable to the state shape {start.shape}")
+    if good.dtype != bool:
+        good = good != 0
+    alpha = jnp.asarray(alpha)
+    beta = jnp.asarray(beta)
+    if alpha.ndim != 1 or alpha.shape != beta.shape:
+        raise ValueError(f"alpha and beta must be 1-D of equal length, got {alpha.shape} and {beta.shape}")
+
+    def a(psi, i):
+        return prepare(psi, i) if indexed else prepare(psi)
+
+    def a_dag(psi, i):
+        return unprepare(psi, i) if indexed else unprepare(psi)
+
+    psi = jnp.asarray(a(start, 0))
+    cdtype = jnp.result_type(psi, start, jnp.complex64)
+    psi = psi.astype(cdtype)
+    s0 = start.astype(cdtype)
+    axes = tuple(range(s0.ndim))
+
+    def step(psi, xs):
+        al, be, j = xs
+        psi = jnp.where(good, jnp.exp(1j * be).astype(cdtype) * psi, psi)
+        phi = jnp.asarray(a_dag(psi, 2 * j + 1)).astype(cdtype)
+        overlap = jnp.sum(jnp.conj(s0) * phi, axis=axes)
+        phi = phi - (1.0 - jnp.exp(-1j * al)).astype(cdtype) * overlap * s0
+        return -jnp.asarray(a(phi, 2 * j + 2)).astype(cdtype), None
+
+    steps = jnp.arange(alpha.shape[0])
+    psi, _ = jax.lax.scan(step, psi, (alpha, beta, steps))
+    return psi
+
+
+def fixed_point_amplify(
+    prepare: Callable,
+    unprepare: Callable,
+    good: Array,
+    delta: float,
+    w: float,
+    *,
+    start: Complex[Array, "..."] | None = None,
+    indexed: bool = False,
+) -> Complex[Array, "..."]:
+    """YLC fixed-point amplification: success ``>= 1 - delta^2`` whenever the initial one is ``>= w``.
+
+    Uses ``L = fixed_point_length(delta, w)`` applications of ``A``/``A^dagger``; see
+    :func:`amplitude_amplification` for the arguments.
+    """
+    alpha, beta = fixed_point_phases(delta, w)
+    return amplitude_amplification(prepare, unprepare, good, alpha, beta, start=start, indexed=indexed)
