@@ -159,7 +159,7 @@ def diffusion_dm(rho: Complex[Array, "... N N"]) -> Complex[Array, "... N N"]:
 # ----------------------------------------------------------------------------- Grover core
 
 
-def _run_single(oracle: PhaseSketch, m, key, q: int, mode: str, curve: bool = False):
+def _run_single(oracle: PhaseSketch, m, key, q: int, mode: str, curve: bool = False, support=None):
     """One Grover run: the final state (density matrix in ``channel`` mode) and, if ``curve``, the
     success probability after each of the ``q + 1`` prefixes (0 .. q iterations)."""
     dim = oracle.dim
@@ -176,7 +176,8 @@ def _run_single(oracle: PhaseSketch, m, key, q: int, mode: str, curve: bool = Fa
         init = psi0
 
         def step(psi, j):
-            return diffusion(oracle.counts(jax.random.fold_in(key, j), m).astype(dtype) * psi)
+            v = oracle.counts(jax.random.fold_in(key, j), m, support=support)
+            return diffusion(v.astype(dtype) * psi)
     else:
         init = psi0
         diag = (oracle.ideal() if mode == "ideal" else oracle.expected(m)).astype(dtype)
@@ -201,16 +202,16 @@ def _success_of(final, marked, mode: str):
 
 
 @partial(jax.jit, static_argnames=("q", "mode"))
-def _state_core(oracle, m, key, *, q, mode):
-    return _run_single(oracle, m, key, q, mode)[0]
+def _state_core(oracle, m, key, support, *, q, mode):
+    return _run_single(oracle, m, key, q, mode, support=support)[0]
 
 
 @partial(jax.jit, static_argnames=("q", "mode", "trajectories", "curve"))
-def _success_core(oracle, m, key, *, q, mode, trajectories, curve):
+def _success_core(oracle, m, key, support, *, q, mode, trajectories, curve):
     marked = oracle.data.values
 
     def one(k):
-        final, successes = _run_single(oracle, m, k, q, mode, curve)
+        final, successes = _run_single(oracle, m, k, q, mode, curve, support)
         return successes if curve else _success_of(final, marked, mode)
 
     if trajectories == 1:
@@ -223,6 +224,16 @@ def _trajectories(trajectories, mode: str) -> int:
     if trajectories > 1 and mode != "counts":
         raise ValueError(f"trajectories > 1 only makes sense in mode 'counts', got mode {mode!r}")
     return trajectories
+
+
+def _support(oracle: PhaseSketch, mode: str):
+    """Marked cells, when few: the counts sampler then draws O(K) cells per query, not O(N)
+    (exact in distribution: unmarked cells carry no phase). None when traced or dense."""
+    values = oracle.data.values
+    if mode != "counts" or not is_concrete(values):
+        return None
+    marked = np.flatnonzero(np.asarray(values))
+    return jnp.asarray(marked, jnp.int32) if 0 < marked.size <= oracle.dim // 8 else None
 
 
 def _prepare(data, q, m, mode, key):
@@ -263,7 +274,8 @@ def grover_success(data, q, m=None, *, mode: str = "ideal", key=None, trajectori
     """
     trajectories = _trajectories(trajectories, mode)
     oracle, q, m, key = _prepare(data, q, m, mode, key)
-    return _success_core(oracle, m, key, q=q, mode=mode, trajectories=trajectories, curve=False)
+    return _success_core(oracle, m, key, _support(oracle, mode), q=q, mode=mode, trajectories=trajectories,
+                         curve=False)
 
 
 def grover_success_curve(data, q, m=None, *, mode: str = "ideal", key=None, trajectories: int = 1):
@@ -274,7 +286,8 @@ def grover_success_curve(data, q, m=None, *, mode: str = "ideal", key=None, traj
     """
     trajectories = _trajectories(trajectories, mode)
     oracle, q, m, key = _prepare(data, q, m, mode, key)
-    return _success_core(oracle, m, key, q=q, mode=mode, trajectories=trajectories, curve=True)
+    return _success_core(oracle, m, key, _support(oracle, mode), q=q, mode=mode, trajectories=trajectories,
+                         curve=True)
 
 
 def grover_state(data, q, m=None, *, mode: str = "ideal", key=None):
@@ -284,7 +297,7 @@ def grover_state(data, q, m=None, *, mode: str = "ideal", key=None):
     vector, shape (N,), or in ``channel`` mode the density matrix, shape (N, N).
     """
     oracle, q, m, key = _prepare(data, q, m, mode, key)
-    return _state_core(oracle, m, key, q=q, mode=mode)
+    return _state_core(oracle, m, key, _support(oracle, mode), q=q, mode=mode)
 
 
 def grover_ideal_success(n, k, q) -> Float[Array, "..."]:

@@ -209,10 +209,24 @@ class PhaseSketch(eqx.Module):
         z = self.data.probabilities * stable_expm1i(theta / mm)
         return _power_m(z, mm)
 
-    def counts(self, key: Array, m) -> Complex[Array, "... N"]:
-        """One realisation with ``n ~ Multinomial(m, p)`` drawn in O(N) (exact for IID data)."""
+    def counts(self, key: Array, m, *, support=None) -> Complex[Array, "... N"]:
+        """One realisation with ``n ~ Multinomial(m, p)`` drawn in O(N) (exact for IID data).
+
+        ``support`` (optional integer array of ``K`` cell indices) must contain every cell whose
+        angle ``t f_x`` is nonzero (e.g. ``np.flatnonzero(f)``): only those counts move a phase, and
+        their joint law is ``Multinomial(m, (p_support, 1 - sum p_support))``, so the draw costs
+        O(K) instead of O(N) with the same distribution (a different realisation for the same key).
+        """
         m = sample_count(m)
-        n = _random.multinomial_counts(key, m, self.data.probabilities)
+        p = self.data.probabilities
+        if support is None:
+            n = _random.multinomial_counts(key, m, p)
+        else:
+            support = jnp.asarray(support)
+            ps = p[support]
+            cells = jnp.concatenate([ps, jnp.clip(1.0 - jnp.sum(ps), 0.0)[None]])
+            ns = _random.multinomial_counts(key, m, cells)[:-1]
+            n = jnp.zeros(p.shape, ns.dtype).at[support].set(ns)
         return self._exp(self._phases_from_counts(n, m))
 
     def sampled(self, key: Array, m: int, *, chunk_size: int = DEFAULT_CHUNK) -> Complex[Array, "... N"]:

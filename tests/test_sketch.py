@@ -378,3 +378,20 @@ def test_samples_for_error_formula():
     assert qsjax.samples_for_error(0.01, 100) == math.ceil(2 * np.pi**2 * 100 / 0.01)
     with pytest.raises(ValueError, match="epsilon must be in"):
         qsjax.samples_for_error(0, 100)
+
+
+def test_counts_on_a_support_has_the_same_distribution():
+    f = np.zeros(64)
+    f[[3, 17, 40]] = 1
+    p = np.random.default_rng(2).dirichlet(np.ones(64))
+    o = qsjax.boolean_oracle(qsjax.BooleanData(f, p), t=2.0)
+    keys = jax.random.split(jax.random.key(8), 3000)
+    m = 200
+    dense = jax.vmap(lambda k: o.counts(k, m))(keys)
+    sparse = jax.vmap(lambda k: o.counts(k, m, support=np.array([3, 17, 40])))(keys)
+    np.testing.assert_array_equal(sparse[:, 0], 1.0)  # unmarked cells carry no phase
+    for mom in (lambda v: v, lambda v: v * v):
+        a, b = mom(np.asarray(dense[:, [3, 17, 40]])), mom(np.asarray(sparse[:, [3, 17, 40]]))
+        se = np.sqrt((a.var(0) + b.var(0)) / 3000)
+        assert np.all(np.abs(a.mean(0) - b.mean(0)) < 4.5 * se + 1e-12)
+    np.testing.assert_allclose(sparse.mean(0), o.expected(m), atol=4.5 / np.sqrt(3000))
