@@ -172,8 +172,16 @@ def _counter_hi(level, attempt, stream: int) -> Array:
     return (lvl << 26) | (att << 2) | jnp.uint32(stream)
 
 
+def _i32_to_f64(w: Array, signed: bool = False) -> Array:
+    """uint32 words (below 2**31 unless ``signed``: then read as int32) to float64."""
+    return jax.lax.bitcast_convert_type(w, jnp.int32).astype(jnp.float64) if signed else \
+        w.astype(jnp.int32).astype(jnp.float64)
+
+
 def _attempt_uniforms(kw, lane: Array, hi: Array, dtype) -> tuple[Array, Array, Array, Array]:
     """``(U - 1/2, V, w0, w1)`` for one attempt of every lane; ``(w0, w1)`` are U's raw bits.
+
+    ``hi`` (the high counter word) is a scalar or one word per lane (even-sized arrays only).
 
     float64: U has 53 bits and V 32 bits; two lanes share the threefry block that feeds V (the pair
     is named by its smaller lane id, unique within a stage, so no block is ever reused).
@@ -181,53 +189,135 @@ def _attempt_uniforms(kw, lane: Array, hi: Array, dtype) -> tuple[Array, Array, 
     """
     w0, w1 = _threefry(kw[0], kw[1], lane, hi)
     if jnp.dtype(dtype) == jnp.float64:
-        u = uniform_float(w0, w1, jnp.float64)
+        # 26 + 27 bits as in ``uniform_float``; conversions go through int32 (AVX2 has no
+        # vectorised uint32 -> float64).
+        u = (_i32_to_f64(w1 >> 6) * 2.0**27 + _i32_to_f64(w0 >> 5)) * 2.0**-53
         size = lane.shape[0]
         if size % 2 == 0:
             pair = lane.reshape(-1, 2)
-            b0, b1 = _threefry(kw[0], kw[1], jnp.minimum(pair[:, 0], pair[:, 1]), hi | jnp.uint32(1))
+            hi_pair = hi.reshape(-1, 2)[:, 0] if jnp.ndim(hi) else hi
+            b0, b1 = _threefry(kw[0], kw[1], jnp.minimum(pair[:, 0], pair[:, 1]), hi_pair | jnp.uint32(1))
             vbits = jnp.stack([b0, b1], axis=-1).reshape(size)
         else:
             vbits, _ = _threefry(kw[0], kw[1], lane, hi | jnp.uint32(1))
-        v = vbits.astype(jnp.float64) * 2.0**-32
+        v = (_i32_to_f64(vbits ^ jnp.uint32(0x80000000), signed=True) + 2.0**31) * 2.0**-32
     else:
-        u = (w0 >> 8).astype(dtype) * jnp.asarray(2.0**-24, dtype)
-        v = (w1 >> 8).astype(dtype) * jnp.asarray(2.0**-24, dtype)
-    return u - jnp.asarray(0.5, dtype), v, w0, w1
+        scale = jnp.asarray(2.0**-24, dtype)
+        u = (w0 >> 8).astype(jnp.int32).astype(dtype) * scale
+        v = (w1 >> 8).astype(jnp.int32).astype(dtype) * scale
+    return _materialize((u - jnp.asarray(0.5, dtype), v, w0, w1), lane)
 
+
+def _materialize(tree, lane: Array):
+    """Return ``tree`` unchanged, but computed in its own kernels.
+
+    XLA:CPU fuses the integer threefry rounds into the BTRS arithmetic that consumes them; with
+    runtime key words the combined loop is not vectorised and runs 3-4x slower than the two parts
+    apart. A conditional is a fusion boundary (``optimization_barrier`` is not, on CPU); its
+    predicate is always true but opaque to the compiler.
+    """
+    token = jnp.asarray(lane).reshape(-1)[0] | jnp.uint32(1)
+    return jax.lax.cond(token != 0, lambda t: t, lambda t: jax.tree.map(jnp.zeros_like, t), tree)
+
+
+# Arithmetic for the BTRS kernel from multiplies, adds and bit operations only. XLA:CPU treats
+# division, sqrt and log as "expensive" and will not fuse one into several consumers, so the textbook
+# formulas fall apart into a dozen kernels with array-sized temporaries (and the threefry rounds get
+# recomputed in each); built from cheap operations the whole attempt is one fused loop. Each helper
+# is accurate to about 1-2 ulp for the positive, finite, normal inputs it receives.
 
 _LN2 = math.log(2.0)
 _SQRT2 = math.sqrt(2.0)
 
 
-def _log(y: Array) -> Array:
-    """Natural log. In float64 a vectorisable exponent split + atanh series (XLA:CPU computes the
-    float64 log ~3x slower, scalar libm); relative error < 5e-16 for positive normal inputs."""
-    if y.dtype != jnp.float64:
-        return jnp.log(y)
-    b = jax.lax.bitcast_convert_type(y, jnp.int64)
-    e = (b >> 52) - 1023
-    f = jax.lax.bitcast_convert_type((b & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000, jnp.float64)
+def _int_view(dtype):
+    """Integer type of the same width (unsigned for float64: AVX2 has no 64-bit arithmetic shift),
+    mantissa bits, exponent bias."""
+    return (jnp.uint64, 52, 1023) if jnp.dtype(dtype) == jnp.float64 else (jnp.int32, 23, 127)
+
+
+def _newton_steps(dtype) -> int:
+    return 4 if jnp.dtype(dtype) == jnp.float64 else 3
+
+
+def _recip(y: Array) -> Array:
+    """``1 / y`` for positive normal ``y``: bit-trick seed (~5 %) and Newton steps (error squares)."""
+    it, _, _ = _int_view(y.dtype)
+    magic = 0x7FDE623822FC16E6 if it == jnp.uint64 else 0x7EF311C7
+    bits = jax.lax.bitcast_convert_type(y, it)
+    r = jax.lax.bitcast_convert_type(jnp.asarray(magic, it) - bits, y.dtype)
+    for _ in range(_newton_steps(y.dtype)):
+        r = r * (2.0 - y * r)
+    return r
+
+
+def _sqrt(y: Array) -> Array:
+    """``sqrt(y)`` for ``y >= 0`` (0 -> 0): inverse-sqrt seed and Newton steps."""
+    it, _, _ = _int_view(y.dtype)
+    magic = 0x5FE6EB50C7B537A9 if it == jnp.uint64 else 0x5F3759DF
+    yy = jnp.maximum(y, jnp.finfo(y.dtype).tiny)
+    r = jax.lax.bitcast_convert_type(jnp.asarray(magic, it) - (jax.lax.bitcast_convert_type(yy, it) >> 1),
+                                     y.dtype)
+    for _ in range(_newton_steps(y.dtype)):
+        r = r * (1.5 - 0.5 * yy * r * r)
+    return y * r
+
+
+def _log_parts(y: Array) -> tuple[Array, Array]:
+    """``y = 2**e * f`` with ``f`` in [sqrt(1/2), sqrt(2)] (positive normal ``y``), ``e`` as a float."""
+    dtype = y.dtype
+    it, mbits, bias = _int_view(dtype)
+    b = jax.lax.bitcast_convert_type(y, it)
+    if it == jnp.uint64:
+        # exponent field to float64 exactly via the 2**52 trick (no int64 -> float64 in AVX2)
+        e = jax.lax.bitcast_convert_type((b >> mbits) | jnp.uint64(0x4330000000000000), dtype) - (
+            2.0**52 + bias)
+    else:
+        e = ((b >> mbits) - bias).astype(dtype)
+    mant = (b & it((1 << mbits) - 1)) | it(bias << mbits)
+    f = jax.lax.bitcast_convert_type(mant, dtype)  # in [1, 2)
     big = f > _SQRT2
-    f = jnp.where(big, 0.5 * f, f)  # now f in [sqrt(1/2), sqrt(2)], and f - 1 is exact
-    e = jnp.where(big, e + 1, e)
-    s = (f - 1.0) / (f + 1.0)  # |s| <= 0.172: 11 odd terms of 2 atanh(s) reach 1e-18
+    return jnp.where(big, e + 1.0, e), jnp.where(big, 0.5 * f, f)
+
+
+def _log_series(e: Array, num: Array, den: Array) -> Array:
+    """``e log 2 + 2 atanh(num / den)`` for ``den`` in [1.58, 2.42] and ``|num / den| <= 0.172``."""
+    dtype = num.dtype
+    # A fixed linear seed for 1/den is within 3 % on this range; Newton squares the error.
+    r = (2.0 + _SQRT2 + 1.0 / _SQRT2 - den) * (1.0 / (2.0 + _SQRT2 + 1.0 / _SQRT2))
+    for _ in range(_newton_steps(dtype)):
+        r = r * (2.0 - den * r)
+    s = num * r
     s2 = s * s
-    acc = jnp.full_like(s, 1.0 / 23.0)
-    for j in range(10, -1, -1):
+    terms = 11 if dtype == jnp.float64 else 5  # 0.172**(2 terms) / (2 terms + 1) < eps
+    acc = jnp.full_like(s, 1.0 / (2 * terms + 1))
+    for j in range(terms - 1, -1, -1):
         acc = acc * s2 + 1.0 / (2 * j + 1)
-    r = e.astype(jnp.float64) * _LN2 + 2.0 * s * acc
-    r = jnp.where(y == jnp.inf, jnp.inf, r)
-    return jnp.where(y > 0, r, jnp.where(y == 0, -jnp.inf, jnp.nan))
+    return e * _LN2 + 2.0 * s * acc
+
+
+def _log(y: Array) -> Array:
+    """Natural log (exact ``-inf`` at 0, ``inf`` at inf, NaN below 0)."""
+    e, f = _log_parts(y)
+    out = _log_series(e, f - 1.0, f + 1.0)  # f - 1 is exact
+    out = jnp.where(y == jnp.inf, jnp.inf, out)
+    return jnp.where(y > 0, out, jnp.where(y == 0, -jnp.inf, jnp.nan))
 
 
 def _log1p(x: Array) -> Array:
-    """``log(1 + x)`` accurate for tiny ``x`` (Goldberg's ``log(u) * x / (u - 1)``, ``u = 1 + x``)."""
-    if x.dtype != jnp.float64:
-        return jnp.log1p(x)
-    u = 1.0 + x
-    d = u - 1.0
-    return jnp.where(d == 0, x, _log(u) * (x / jnp.where(d == 0, 1.0, d)))
+    """``log(1 + x)`` for ``x >= -1``, accurate for tiny ``x``.
+
+    Near 0 it is ``2 atanh(x / (2 + x))`` (no cancellation); elsewhere ``log(1 + x)``, where rounding
+    ``1 + x`` costs nothing relative to the result. (The usual compensation ``x - ((1 + x) - 1)`` is
+    unusable: XLA simplifies it to 0.)
+    """
+    small = (x >= 1.0 / _SQRT2 - 1.0) & (x <= _SQRT2 - 1.0)
+    z = 1.0 + x
+    e, f = _log_parts(jnp.where(small, 1.0, z))
+    out = _log_series(jnp.where(small, 0.0, e), jnp.where(small, x, f - 1.0),
+                      jnp.where(small, 2.0 + x, f + 1.0))
+    out = jnp.where(z == jnp.inf, jnp.inf, out)
+    return jnp.where(z > 0, out, jnp.where(z == 0, -jnp.inf, jnp.nan))
 
 
 _STIRLING_SMALL = tuple(
@@ -235,12 +325,14 @@ _STIRLING_SMALL = tuple(
 )
 
 
-def _stirling_corr(y: Array) -> Array:
+def _stirling_corr(y: Array, r: Array | None = None) -> Array:
     """``lgamma(y) - ((y - 1/2) log y - y + log(2 pi)/2)`` for integer-valued ``y >= 1``.
 
     Seven-term Stirling series for ``y >= 5`` (truncation error < 1e-12), exact table below.
+    ``r`` may pass ``1 / y`` when the caller has it.
     """
-    r = 1.0 / jnp.maximum(y, 1.0)
+    if r is None:
+        r = _recip(jnp.maximum(y, 1.0))
     r2 = r * r
     ser = r * (1 / 12 - r2 * (1 / 360 - r2 * (1 / 1260 - r2 * (1 / 1680 - r2 * (
         1 / 1188 - r2 * (691 / 360360 - r2 / 156))))))
@@ -250,37 +342,45 @@ def _stirling_corr(y: Array) -> Array:
     return out
 
 
-def _btrs(u: Array, v: Array, n: Array, p: Array) -> tuple[Array, Array]:
-    """One BTRS attempt per lane (``p <= 1/2``, ``n p >= 10``): ``(k, accepted)``."""
+def _btrs(u: Array, v: Array, n: Array, p: Array) -> Array:
+    """One BTRS attempt per lane (``p <= 1/2``, ``n p >= 10``): the draw, or -1 where rejected.
+
+    (One output array, not a (k, accepted) pair: XLA:CPU would compute each output in its own
+    kernel, i.e. the whole attempt twice.)"""
+    dtype = n.dtype
     q = 1.0 - p
-    spq = jnp.sqrt(n * p * q)
+    spq = _sqrt(n * p * q)
     b = 1.15 + 2.53 * spq
+    rb = _recip(b)
     a = -0.0873 + 0.0248 * b + 0.01 * p
-    alpha = (2.83 + 5.1 / b) * spq
-    vr = 0.92 - 4.2 / b
+    alpha = (2.83 + 5.1 * rb) * spq
+    vr = 0.92 - 4.2 * rb
     m = jnp.floor((n + 1.0) * p)  # the mode
     us = 0.5 - jnp.abs(u)
+    rus = _recip(jnp.maximum(us, jnp.finfo(dtype).tiny))
     # k - m, computed around the mode so that no O(n) rounding enters the proposal's cell edges.
-    d = jnp.floor((2.0 * a / us + b) * u + ((n * p - m) + 0.5))
+    d = jnp.floor((2.0 * a * rus + b) * u + ((n * p - m) + 0.5))
     inrange = (d >= -m) & (d <= n - m)
     squeeze = (us >= 0.07) & (v <= vr)
     d = jnp.clip(d, -m, n - m)
     k = m + d
-    lhs = _log(v * alpha / (a / (us * us) + b))
+    # (Where us is tiny the hat below overflows; such lanes are out of range and rejected anyway.)
+    lhs = _log(v * alpha * _recip(a * rus * rus + b))
     # log f(k) - log f(m) for the binomial pmf f, cancellation-free.
+    r_m, r_nm = _recip(m + 1.0), _recip(n - m + 1.0)
     rhs = (
-        d * _log(((n - m + 1.0) * p) / ((m + 1.0) * q))
-        - (k + 0.5) * _log1p(d / (m + 1.0))
-        - (n - k + 0.5) * _log1p(-d / (n - m + 1.0))
-        + (_stirling_corr(m + 1.0) + _stirling_corr(n - m + 1.0))
+        d * _log((n - m + 1.0) * p * _recip((m + 1.0) * q))
+        - (k + 0.5) * _log1p(d * r_m)
+        - (n - k + 0.5) * _log1p(-d * r_nm)
+        + (_stirling_corr(m + 1.0, r_m) + _stirling_corr(n - m + 1.0, r_nm))
         - (_stirling_corr(k + 1.0) + _stirling_corr(n - k + 1.0))
     )
-    return k, inrange & (squeeze | (lhs <= rhs))
+    return jnp.where(inrange & (squeeze | (lhs <= rhs)), k, -1.0)
 
 
 def _popcount_binomial(w0: Array, w1: Array, n: Array) -> Array:
     """Binomial(n, 1/2) for ``n <= 64``: ones among the low ``n`` of 64 random bits."""
-    nn = jnp.clip(n, 0, 64).astype(jnp.uint32)
+    nn = jnp.clip(n, 0, 64).astype(jnp.int32).astype(jnp.uint32)
     n0 = jnp.minimum(nn, jnp.uint32(32))
     n1 = nn - n0
 
@@ -317,36 +417,36 @@ def _inversion(kw, level: int, lane: Array, n: Array, p: Array, active: Array) -
     return k
 
 
-def _btrs_loop(kw, level, lane, n, p, k, done, depth, first, until):
-    """Attempts over the whole array (do-while when ``first``) while more than ``until`` lanes pend.
+def _btrs_loop(kw, level, lane, n, p, k, depth, first, until):
+    """Attempts over the whole array (do-while when ``first``) while more than ``until`` lanes are
+    pending (``k < 0``).
 
     Attempt ``it`` of a stage at ``depth`` reads counter ``(depth << 16) + it``: a lane visits each
     depth at most once, so no lane ever reuses a counter.
     """
 
     def cond(state):
-        pending = ~state[1]
+        pending = state[0] < 0
         if until == 0:
             busy = jnp.any(pending)
         else:
             busy = jnp.sum(pending, dtype=jnp.int32) > until
-        return busy | (state[2] == first_it)
+        return busy | (state[1] == first_it)
 
     def body(state):
-        k, done, it, nn, pp = state
+        k, it, nn, pp = state
         u, v, _, _ = _attempt_uniforms(kw, lane, _counter_hi(level, (depth << 16) + it, 0), n.dtype)
-        kb, acc = _btrs(u, v, nn, pp)
+        kb = _btrs(u, v, nn, pp)
         # (n, p) ride in the loop state behind a barrier: otherwise XLA hoists the per-lane BTRS
         # constants out of the loop, splitting the one fused attempt into a dozen temporaries.
         nn, pp = jax.lax.optimization_barrier((nn, pp))
-        return jnp.where(done, k, kb), done | acc, it + 1, nn, pp
+        return jnp.where(k < 0, kb, k), it + 1, nn, pp
 
     # The first attempt of a stage is attempt 0; a stage entered with results already (depth 0,
     # from the fused first pass) continues at attempt 1.
     first_it = 0 if first else -1
-    init = (k, done, jnp.int32(0 if first else 1), n, p)
-    k, done, _, _, _ = jax.lax.while_loop(cond, body, init)
-    return k, done
+    init = (k, jnp.int32(0 if first else 1), n, p)
+    return jax.lax.while_loop(cond, body, init)[0]
 
 
 def _row_select(pending: Array, keep: int) -> tuple[Array, Array]:
@@ -385,8 +485,8 @@ def _row_select(pending: Array, keep: int) -> tuple[Array, Array]:
     return jnp.where(t < total, lane, size).reshape(rows * keep), bits
 
 
-def _row_merge(k, done, pending, bits, keep, sub_k):
-    """Write back the results of the lanes chosen by :func:`_row_select` (a gather, no scatter);
+def _row_merge(k, bits, keep, sub_k):
+    """Write back the draws of the lanes chosen by :func:`_row_select` (a gather, no scatter);
     lanes beyond their row's quota stay pending."""
     size = k.shape[0]
     rows, words = bits.shape
@@ -395,35 +495,33 @@ def _row_merge(k, done, pending, bits, keep, sub_k):
     below = (jnp.uint32(1) << jnp.arange(32, dtype=jnp.uint32)) - jnp.uint32(1)
     rank = before[:, :, None] + jax.lax.population_count(bits[:, :, None] & below).astype(jnp.int32)
     rank = rank.reshape(size)
-    take = pending & (rank < keep)
+    take = (k < 0) & (rank < keep)
     row = jnp.arange(size, dtype=jnp.int32) // _ROW
-    idx = jnp.where(take, row * keep + rank, 0)
-    return jnp.where(take, sub_k[idx], k), done | take
+    return jnp.where(take, sub_k[jnp.where(take, row * keep + rank, 0)], k)
 
 
-def _btrs_resolve(kw, level, lane, n, p, k, done, depth, first):
-    """Finish every pending BTRS lane of a stage: whole-array attempts while many are pending, then
-    row compaction into a smaller stage (recursively) until none is left."""
+def _btrs_resolve(kw, level, lane, n, p, k, depth, first):
+    """Finish every pending (``k < 0``) BTRS lane of a stage: whole-array attempts while many are
+    pending, then row compaction into a smaller stage (recursively) until none is left."""
     size = n.shape[0]
     if size <= _SMALL or depth >= _MAX_DEPTH or size % _ROW:
-        return _btrs_loop(kw, level, lane, n, p, k, done, depth, first, 0)
+        return _btrs_loop(kw, level, lane, n, p, k, depth, first, 0)
     keep = _KEEP_FIRST if depth == 0 else _KEEP
-    k, done = _btrs_loop(kw, level, lane, n, p, k, done, depth, first, size * keep // (2 * _ROW))
+    k = _btrs_loop(kw, level, lane, n, p, k, depth, first, size * keep // (2 * _ROW))
 
-    def body(state):
-        k, done = state
-        pending = ~done
-        sel, bits = _row_select(pending, keep)
+    def body(k):
+        # (materialised once: otherwise the selection is recomputed inside each gather below)
+        sel, bits = _materialize(_row_select(k < 0, keep), lane)
         sub_lane = lane.at[sel].get(mode="fill", fill_value=0xFFFFFFFF)
         sub_n = n.at[sel].get(mode="fill", fill_value=20.0)
         sub_p = p.at[sel].get(mode="fill", fill_value=0.5)
-        # A stage always resolves all of its lanes, so only the draws come back.
-        sub_k, _ = _btrs_resolve(kw, level, sub_lane, sub_n, sub_p, jnp.zeros_like(sub_n),
-                                 sel >= size, depth + 1, True)
-        return _row_merge(k, done, pending, bits, keep, sub_k)
+        # Empty slots start resolved (0); the real ones pending (-1).
+        sub_k = _btrs_resolve(kw, level, sub_lane, sub_n, sub_p, jnp.where(sel < size, -1.0, 0.0)
+                              .astype(n.dtype), depth + 1, True)
+        return _row_merge(k, bits, keep, sub_k)
 
     # Normally one pass; a second one only if some row held more than `keep` pending lanes.
-    return jax.lax.while_loop(lambda s: jnp.any(~s[1]), body, (k, done))
+    return jax.lax.while_loop(lambda k: jnp.any(k < 0), body, k)
 
 
 def _binomial_lanes(kw, level, base, n: Float[Array, " L"], p: Float[Array, " L"]) -> Float[Array, " L"]:
@@ -448,12 +546,19 @@ def _binomial_lanes(kw, level, base, n: Float[Array, " L"], p: Float[Array, " L"
 
     def first_pass(_):
         u, v, w0, w1 = _attempt_uniforms(kw, lane, _counter_hi(level, 0, 0), dtype)
-        kb, acc = _btrs(u, v, nb, pb)
-        k = jnp.where(bt, kb, jnp.where(pop, _popcount_binomial(w0, w1, n), jnp.zeros((), dtype)))
-        return k, acc | ~bt
+        kb = _btrs(u, v, nb, pb)
+        return jnp.where(bt, kb, jnp.where(pop, _popcount_binomial(w0, w1, n), jnp.zeros((), dtype)))
 
-    k, done = jax.lax.cond(
-        jnp.any(bt | pop), first_pass, lambda _: (jnp.zeros_like(n), jnp.ones(n.shape, bool)), None
+    def popcount_pass(_):
+        w0, w1 = _threefry(kw[0], kw[1], lane, _counter_hi(level, 0, 0))
+        return jnp.where(pop, _popcount_binomial(w0, w1, n), jnp.zeros((), dtype))
+
+    # -1 marks a pending (rejected) BTRS lane from here on.
+    k = jax.lax.cond(
+        jnp.any(bt),
+        first_pass,
+        lambda _: jax.lax.cond(jnp.any(pop), popcount_pass, lambda _: jnp.zeros_like(n), None),
+        None,
     )
     k = jax.lax.cond(
         jnp.any(inv),
@@ -461,8 +566,7 @@ def _binomial_lanes(kw, level, base, n: Float[Array, " L"], p: Float[Array, " L"
         lambda k: k,
         k,
     )
-    k, _ = _btrs_resolve(kw, level, lane, nb, pb, k, done, 0, False)
-    return k
+    return _btrs_resolve(kw, level, lane, nb, pb, k, 0, False)
 
 
 def _binomial(key: Array, n: Array, p: Array) -> Array:
@@ -481,6 +585,14 @@ def _binomial(key: Array, n: Array, p: Array) -> Array:
     pe = jnp.where(flip, 1.0 - p, p)
     k = _binomial_lanes(_key_words(key), 0, 0, n, pe)
     return jnp.where(flip, n - k, k).reshape(shape)
+
+
+def _block_sums(x: Array, j: int) -> Array:
+    """Sums over consecutive blocks of ``2**j`` entries, as pairwise strided adds (XLA:CPU runs a
+    reduction over a short minor axis several times slower than this elementwise form)."""
+    for _ in range(j):
+        x = x[0::2] + x[1::2]
+    return x
 
 
 _PYRAMID_FROM = 3  # tree levels of block sums below this are recomputed from the leaves, not stored
@@ -503,6 +615,9 @@ def multinomial_counts(key: Array, m, probs: Float[Array, " N"]) -> Float[Array,
     dtype = probs.dtype
     big_n = probs.shape[0]
     kw = _key_words(key)
+    # A compile-time-constant p (e.g. the uniform default built inside jit) would be constant-folded
+    # into the level loop, which XLA:CPU then runs about 2x slower; keep it a runtime array.
+    probs = _materialize(probs, kw[0])
     levels = max(1, (big_n - 1).bit_length())
     width = 1 << levels
     block = min(_CHUNK, width // 2)
@@ -510,7 +625,7 @@ def multinomial_counts(key: Array, m, probs: Float[Array, " N"]) -> Float[Array,
     leaf_len = max(width, (2 * block) << max(j0 - 1, 0))
     leaf = jnp.zeros((leaf_len,), dtype).at[:big_n].set(probs) if leaf_len != big_n else probs
     # Heap-ordered block sums for depths 0 .. levels - j0: entry 2**d + i is node i of depth d.
-    s = leaf[:width].reshape(-1, 1 << j0).sum(axis=1)
+    s = _block_sums(leaf[:width], j0)
     parts = [s]
     while parts[0].shape[0] > 1:
         parts.insert(0, parts[0][0::2] + parts[0][1::2])
@@ -519,7 +634,7 @@ def multinomial_counts(key: Array, m, probs: Float[Array, " N"]) -> Float[Array,
     def from_leaves(jj):
         def children(ell, start):
             x = jax.lax.dynamic_slice(leaf, ((2 * start) << jj,), ((2 * block) << jj,))
-            return x.reshape(2 * block, 1 << jj).sum(axis=1)
+            return _block_sums(x, jj)
 
         return children
 
@@ -549,3 +664,96 @@ def multinomial_counts(key: Array, m, probs: Float[Array, " N"]) -> Float[Array,
     buf = jnp.zeros((width,), dtype).at[0].set(jnp.asarray(m, dtype))
     buf = jax.lax.fori_loop(0, len(steps), body, buf)
     return buf[:big_n]
+
+
+# ----------------------------------------------------------------------------- fast explicit streams
+#
+# The same samples as ``sample_indices`` (bit for bit: tests and users compare the two), produced
+# faster: threefry unrolled, a shift for power-of-two uniform ranges, and for non-uniform ``p`` a
+# guide table that narrows the CDF search to a bucket, instead of a full binary search.
+
+
+def _stream_bits(kw, start_block, block: int, size: int) -> tuple[Array, Array]:
+    """``counter_bits(key, *stream_counters(start_block, block, size))``, unrolled."""
+    lo, hi = stream_counters(start_block, block, size)
+    return _threefry(kw[0], kw[1], lo, hi)
+
+
+def _uniform_index_fast(n: int):
+    """A function ``(w0, w1) -> uniform_index(w0, w1, n)`` (identical values), cheaper when it can."""
+    if n == 1:
+        return lambda w0, w1: jnp.zeros(w0.shape, jnp.int32)
+    if n & (n - 1) == 0 and n <= 2**31:
+        # floor((w1 2**32 + w0) 2**k / 2**64) = w1 >> (32 - k): the low word never carries.
+        shift = 32 - (n.bit_length() - 1)
+        return lambda w0, w1: (w1 >> jnp.uint32(shift)).astype(jnp.int32)
+    if jax.config.read("jax_enable_x64"):
+        nn = jnp.uint64(n)
+
+        def wide(w0, w1):
+            t = (w0.astype(jnp.uint64) * nn) >> jnp.uint64(32)
+            return ((w1.astype(jnp.uint64) * nn + t) >> jnp.uint64(32)).astype(jnp.int32)
+
+        return wide
+    return lambda w0, w1: uniform_index(w0, w1, n)
+
+
+def _cdf_index_sampler(probs: Float[Array, " N"]):
+    """A function ``(w0, w1) -> idx`` equal to ``sample_indices``'s inverse-CDF draw, bit for bit.
+
+    ``idx`` is ``#{j : cdf[j] <= x}`` (capped at the last cell of non-zero probability) for
+    ``x = u * total``. A guide table over ``G`` equal buckets ``b_g = (g / G) * total`` holds
+    ``#{j : cdf[j] <= b_g}``; since ``u`` and ``g / G`` are dyadic and rounding is monotone,
+    ``b_g <= x <= b_{g+1}`` for ``g = floor(u G)``, so a binary search over that bucket's cells
+    alone gives the same answer: a step or two for a spread-out ``p`` instead of ``log2 N``.
+    """
+    dtype = probs.dtype
+    big_n = probs.shape[0]
+    cdf = jnp.cumsum(probs)
+    total = cdf[-1]
+    last = (big_n - 1) - jnp.argmax(probs[::-1] > 0)
+    k = min(max((big_n - 1).bit_length(), 0), 22)
+    g_count = 1 << k
+    scale = jnp.asarray(2.0**-k, dtype)
+
+    def bound(g):
+        return (g.astype(dtype) * scale) * total
+
+    # bucket of each cell: the smallest g with b_g >= cdf[j] (estimate, then exact corrections)
+    t = jnp.clip(jnp.ceil(cdf / total * g_count), 0, g_count).astype(jnp.int32)
+    for _ in range(2):
+        t = jnp.where((t < g_count) & (bound(t) < cdf), t + 1, t)
+        t = jnp.where((t > 0) & (bound(t - 1) >= cdf), t - 1, t)
+    guide = jnp.cumsum(jnp.zeros((g_count + 1,), jnp.int32).at[t].add(1))  # #{j: t_j <= g}
+    width = jnp.max(guide[1:] - guide[:-1])
+    steps = jnp.ceil(jnp.log2(width.astype(jnp.float32) + 1.0)).astype(jnp.int32)
+
+    # A float cumsum of tiny probabilities can step down by an ulp; binary searches over different
+    # intervals may then disagree, so such a ``cdf`` takes the reference search itself.
+    monotone = jnp.all(cdf[1:] >= cdf[:-1])
+
+    def guided(u):
+        x = u * total
+        g = jnp.floor(u * g_count).astype(jnp.int32)
+        lo, hi = guide[g], guide[g + 1]
+
+        def step(_, state):
+            lo, hi = state
+            mid = (lo + hi) // 2
+            right = (lo < hi) & (cdf[jnp.minimum(mid, big_n - 1)] <= x)
+            return jnp.where(right, mid + 1, lo), jnp.where(right | (lo >= hi), hi, mid)
+
+        lo, _ = jax.lax.fori_loop(0, steps, step, (lo, hi))
+        return jnp.minimum(lo, last).astype(jnp.int32)
+
+    def sample(w0, w1):
+        u = uniform_float(w0, w1, dtype)
+        return jax.lax.cond(monotone, guided, lambda u: inverse_cdf_index(u, cdf, last), u)
+
+    return sample
+
+
+def _index_sampler(probs: Float[Array, " N"] | None, n: int):
+    """``(w0, w1) -> indices``, the same draws as :func:`sample_indices` (uniform when ``probs`` is
+    None)."""
+    return _uniform_index_fast(n) if probs is None else _cdf_index_sampler(probs)
