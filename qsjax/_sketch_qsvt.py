@@ -21,29 +21,16 @@ from jaxtyping import Array, Complex, Float
 
 from ._data import BooleanData
 from ._sketch import DEFAULT_CHUNK, PhaseSketch, boolean_oracle
-from ._validate import positive_int, positive_real, sample_count
-from ._vector_state import _apply_lcu_qsp
+from ._validate import positive_int
+from ._vector_state import _apply_lcu_qsp, check_query_args
 
 __all__ = ["qsvt_sketch", "ThresholdOracle", "threshold_oracle"]
 
-_MODES = ("ideal", "expected", "counts", "sampled")
 
 
 def _signal_from_diagonal(v: Complex[Array, " N"]):
     """W-form per-entry signal of the sine LCU from one realisation (or average) ``v = E[e^{i phi}]``."""
     return jnp.imag(v).astype(v.dtype), 1j * jnp.real(v)
-
-
-def _check(mode, m, key):
-    if mode not in _MODES:
-        raise ValueError(f"mode must be one of {sorted(_MODES)}, got {mode!r}")
-    if mode != "ideal":
-        if m is None:
-            raise ValueError(f"mode {mode!r} needs the number of samples per query m")
-        m = positive_real(m) if mode == "expected" else sample_count(m, allow_traced=mode != "sampled")
-    if mode in ("counts", "sampled") and key is None:
-        raise ValueError(f"mode {mode!r} needs a jax.random key (key=...)")
-    return m
 
 
 def _run(oracle: PhaseSketch, qsp_phases, mode: str, m, key, chunk_size: int):
@@ -87,7 +74,7 @@ def qsvt_sketch(oracle: PhaseSketch, qsp_phases, mode: str, m=None, key=None, *,
     Returns the diagonal of the block actually applied (complex dtype; real up to rounding for
     unitary modes). Total samples consumed: ``d * m``.
     """
-    m = _check(mode, m, key)
+    m = check_query_args(mode, m, key)
     if mode == "sampled":
         return _run_static(oracle, qsp_phases, mode, m, key, int(chunk_size))
     return _run_traced(oracle, qsp_phases, mode, m, key, int(chunk_size))

@@ -89,6 +89,28 @@ def kwise_signs(key: Array, dim: int, k: int = 4, dtype=None) -> Float[Array, " 
     return jnp.where((acc & 1) == 0, 1.0, -1.0).astype(dtype)
 
 
+# ----------------------------------------------------------------------------- shared argument check
+
+QUERY_MODES = ("ideal", "expected", "counts", "sampled")
+
+
+def check_query_args(mode: str, m, key):
+    """Validate ``(mode, m, key)`` for circuits that query a sketch once per QSVT step.
+
+    ``expected`` accepts a positive real ``m`` (differentiable), ``counts`` an integer (traced ok),
+    ``sampled`` a concrete integer (it sets loop lengths). Returns the checked ``m``.
+    """
+    if mode not in QUERY_MODES:
+        raise ValueError(f"mode must be one of {sorted(QUERY_MODES)}, got {mode!r}")
+    if mode != "ideal":
+        if m is None:
+            raise ValueError(f"mode {mode!r} needs the number of samples per query m")
+        m = positive_real(m) if mode == "expected" else sample_count(m, allow_traced=mode != "sampled")
+    if mode in ("counts", "sampled") and key is None:
+        raise ValueError(f"mode {mode!r} needs a jax.random key (key=...)")
+    return m
+
+
 # ----------------------------------------------------------------------------- result
 
 
@@ -214,15 +236,7 @@ class VectorStateSketch(eqx.Module):
         return jnp.result_type(self.values, jnp.complex64)
 
     def _check_mode_args(self, mode, m, key):
-        if mode not in ("ideal", "expected", "counts", "sampled"):
-            raise ValueError(f"mode must be one of ['counts', 'expected', 'ideal', 'sampled'], got {mode!r}")
-        if mode != "ideal":
-            if m is None:
-                raise ValueError(f"mode {mode!r} needs the number of samples per query m")
-            m = positive_real(m) if mode == "expected" else sample_count(m, allow_traced=mode != "sampled")
-        if mode in ("counts", "sampled") and key is None:
-            raise ValueError(f"mode {mode!r} needs a jax.random key (key=...)")
-        return m
+        return check_query_args(mode, m, key)
 
     def apply_block(self, anc, mode, m=None, key=None, *, adjoint: bool = False, chunk_size=DEFAULT_CHUNK):
         """Apply the blockwise circuit ``G`` (or ``G^dagger``) to per-entry ancilla states.
