@@ -154,7 +154,7 @@ def sketch_diamond_error(oracle: PhaseSketch, m) -> float:
     p = np.asarray(oracle.data.probabilities, dtype=float)
     theta = np.asarray(oracle._theta(), dtype=float)
     pairs = np.stack([p, theta], axis=1)
-    uniq, inverse, sizes = np.unique(pairs, axis=0, return_inverse=True, return_counts=True)
+    uniq, sizes = np.unique(pairs, axis=0, return_counts=True)
     pc, thc = uniq[:, 0], uniq[:, 1]
     m = float(m)
     a = thc / m
@@ -165,5 +165,4 @@ def sketch_diamond_error(oracle: PhaseSketch, m) -> float:
     d = chi - np.outer(u, np.conj(u))
     within = np.exp(m * np.log1p(pc * 2.0 * np.real(e_plus))) - 1.0  # same class, j != k
     np.fill_diagonal(d, within)
-    del inverse
     return _maximise_over_simplex(sizes.astype(float), d)

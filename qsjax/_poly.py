@@ -499,6 +499,15 @@ def _smooth_threshold(parity: int, threshold: float, amp: float):
     return family
 
 
+def _gap_domain(center: float, gap: float, name: str) -> tuple[Interval, ...]:
+    """The symmetric regions outside the transition window ``center ± gap`` (inside ``[-1, 1]``)."""
+    lo, hi = center - gap, center + gap
+    if lo <= 0.0 or hi >= 1.0:
+        raise ValueError(f"gap={gap} too wide for {name}={center}: need "
+                         f"0 < {name} - gap and {name} + gap < 1")
+    return ((-1.0, -hi), (-lo, lo), (hi, 1.0))
+
+
 def threshold_polynomial(degree: int, threshold: float, gap: float, *,
                          amplitude: float = 1.0) -> ChebPoly:
     """Singular-value threshold polynomial: ``~0`` for ``|x| < threshold``, ``~1`` beyond.
@@ -533,11 +542,7 @@ def threshold_polynomial(degree: int, threshold: float, gap: float, *,
     threshold = _check_open_unit(threshold, "threshold")
     gap = _check_open_unit(gap, "gap")
     amp = _check_amplitude(amplitude)
-    lo, hi = threshold - gap, threshold + gap
-    if lo <= 0.0 or hi >= 1.0:
-        raise ValueError(f"gap={gap} too wide for threshold={threshold}: need "
-                         f"0 < threshold - gap and threshold + gap < 1")
-    domain = ((-1.0, -hi), (-lo, lo), (hi, 1.0))
+    domain = _gap_domain(threshold, gap, "threshold")
 
     def ideal(x):
         step = (np.abs(x) >= threshold).astype(np.float64)
@@ -583,11 +588,7 @@ def spectral_filter_polynomial(degree: int, cutoff: float, gap: float, *,
     cutoff = _check_open_unit(cutoff, "cutoff")
     gap = _check_open_unit(gap, "gap")
     amp = _check_amplitude(amplitude)
-    lo, hi = cutoff - gap, cutoff + gap
-    if lo <= 0.0 or hi >= 1.0:
-        raise ValueError(f"gap={gap} too wide for cutoff={cutoff}: need "
-                         f"0 < cutoff - gap and cutoff + gap < 1")
-    domain = ((-1.0, -hi), (-lo, lo), (hi, 1.0))
+    domain = _gap_domain(cutoff, gap, "cutoff")
     above = keep == "above"
 
     def ideal(x):

@@ -26,6 +26,7 @@ i WHT(p ⊙ sin c)_u``.
 
 from __future__ import annotations
 
+import functools
 from functools import partial
 
 import equinox as eqx
@@ -417,7 +418,15 @@ def vector_state(
 
 
 def arcsin_phases(degree: int) -> np.ndarray:
-    """Wx-convention symmetric QSP phases for the odd polynomial ≈ arcsin(x)/arcsin(1)."""
+    """Wx-convention symmetric QSP phases for the odd polynomial ≈ arcsin(x)/arcsin(1).
+
+    Phase finding is deterministic, so the result is cached per degree (a fresh copy is returned).
+    """
+    return _arcsin_phases_cached(positive_int(degree, "degree")).copy()
+
+
+@functools.cache
+def _arcsin_phases_cached(degree: int) -> np.ndarray:
     from ._poly import arcsin_polynomial
     from ._qsp import find_phases
 
