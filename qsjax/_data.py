@@ -27,8 +27,10 @@ from . import _random
 from ._validate import (
     check_binary,
     check_finite,
+    check_key,
     check_probabilities,
     float_array,
+    integer_counts_dtype,
     is_concrete,
     positive_int,
     sample_count,
@@ -71,6 +73,7 @@ class _IIDSource(eqx.Module):
         Materialises O(m) memory; refuses more than 2**28 samples (use :meth:`chunks`, or the
         ``sampled`` sketch mode, which streams in fixed memory).
         """
+        key = check_key(key)
         m = sample_count(m, allow_traced=False)
         if m > _MAX_EXPLICIT:
             raise ValueError(
@@ -88,6 +91,7 @@ class _IIDSource(eqx.Module):
         Chunk ``c`` holds samples ``c*chunk_size ...`` (the last chunk may be shorter); the samples
         do not depend on ``chunk_size``. Nothing of size O(m) is held.
         """
+        key = check_key(key)
         m = sample_count(m, allow_traced=False)
         chunk_size = positive_int(chunk_size, "chunk_size")
         n_full, rest = divmod(m, chunk_size)
@@ -101,20 +105,15 @@ class _IIDSource(eqx.Module):
     def counts(self, key: Array, m) -> Integer[Array, " N"]:
         """Draw ``n ~ Multinomial(m, p)``: how often each cell occurs among ``m`` IID samples.
 
-        O(N) work whatever ``m``. Integer result (int64 under x64). Without x64, ``m`` must be
-        below 2**24 for exact integers; enable ``jax_enable_x64`` for up to 2**53 (e.g. 10**12).
+        O(N) work whatever ``m``; the draw is exact in float64 in either precision. Integer result:
+        int64 under x64 (``m`` up to 2**53, e.g. 10**12); int32 without x64, which holds totals up
+        to ``2**31 - 1`` (larger ``m`` is refused: enable x64, or use a sketch's ``counts`` mode,
+        which is exact at any supported ``m``).
         """
+        key = check_key(key)
         m = sample_count(m)
-        x64 = jax.config.read("jax_enable_x64")
-        if is_concrete(m) and not x64 and m >= 2**24:
-            raise ValueError(
-                f"m={m} exceeds the exact-integer range of float32 counts (2**24); enable x64 "
-                "(jax.config.update('jax_enable_x64', True)) for exact counts up to 2**53"
-            )
-        fdtype = jnp.float64 if x64 else jnp.float32
-        probs = self.probabilities.astype(fdtype)
-        n = _random.multinomial_counts(key, m, probs)
-        return n.astype(jnp.int64 if x64 else jnp.int32)
+        dtype = integer_counts_dtype(m)
+        return _random.multinomial_counts(key, m, self.probabilities).astype(dtype)
 
 
 _draw_chunk = jax.jit(_random.sample_indices, static_argnums=(2, 4, 5))
@@ -139,8 +138,8 @@ class BooleanData(_IIDSource):
 
     def __init__(self, truth_table, p=None, *, binary: bool = True):
         tt = float_array(truth_table, "truth_table")
-        if tt.ndim not in (1, 2) or tt.shape[0] < 1:
-            raise ValueError(f"truth_table must have shape (N,) or (N, b), got {tt.shape}")
+        if tt.ndim not in (1, 2) or tt.shape[0] < 1 or (tt.ndim == 2 and tt.shape[1] < 1):
+            raise ValueError(f"truth_table must have shape (N,) or (N, b) with N, b >= 1, got {tt.shape}")
         check_finite(tt, "truth_table")
         if binary:
             check_binary(tt, "truth_table")
@@ -230,6 +229,12 @@ class Stream:
                 raise ValueError(
                     f"stream batch {i}: indices must lie in [0, {self.dim}), got range "
                     f"[{idx.min()}, {idx.max()}]"
+                )
+            if not (np.issubdtype(val.dtype, np.floating) or np.issubdtype(val.dtype, np.integer)
+                    or val.dtype == bool):
+                raise TypeError(
+                    f"stream batch {i}: values must be real numbers (bool, int or float), got dtype "
+                    f"{val.dtype}"
                 )
             if not np.all(np.isfinite(val)):
                 raise ValueError(f"stream batch {i}: values contain NaN or inf")

@@ -600,11 +600,42 @@ _CHUNK = 1 << 16  # parents split per step of the level loop (one compiled binom
 
 
 def multinomial_counts(key: Array, m, probs: Float[Array, " N"]) -> Float[Array, " N"]:
-    """One draw of ``Multinomial(m, probs)`` by binary splitting, as float integer values.
+    """One draw of ``Multinomial(m, probs)`` by binary splitting: exact integer counts, as float64.
 
-    ``probs`` must be non-negative and sum to 1 (not re-checked here). The result has the float
-    dtype of ``probs``: exact integers up to ``2**53`` in float64 (x64), ``2**24`` in float32.
+    The draw always runs in float64 — under a local ``jax.enable_x64(True)`` scope when the caller
+    has x64 off (global configuration is untouched, and this works inside the caller's ``jit`` /
+    ``vmap``) — so every count is an exact integer for ``m`` up to ``2**53`` in either precision,
+    and the same key gives the same counts whatever the caller's precision. The result is a float64
+    array: convert it at once (:func:`multinomial_frequencies` returns ``n / m`` in the caller's
+    dtype; integer callers cast with ``.astype``). ``probs`` must be non-negative and sum to 1 (not
+    re-checked here). A traced ``m`` outside ``[0, 2**53]`` (or NaN) gives NaN counts, never a hang.
+
     Cost: ``N - 1`` binomial draws in ``ceil(log2 N)`` vectorised levels, independent of ``m``.
+    Not available on TPUs (no float64 there).
+    """
+    with jax.enable_x64(True):
+        return _multinomial_f64(key, m, probs)
+
+
+def multinomial_frequencies(key: Array, m, probs: Float[Array, " N"], dtype) -> Float[Array, " N"]:
+    """``n / m`` for ``n ~ Multinomial(m, probs)`` (see :func:`multinomial_counts`), computed from
+    the exact float64 counts and rounded once to ``dtype``."""
+    with jax.enable_x64(True):
+        n = _multinomial_f64(key, m, probs)
+        return (n / jnp.asarray(m, jnp.float64)).astype(dtype)
+
+
+def _multinomial_f64(key: Array, m, probs: Float[Array, " N"]) -> Float[Array, " N"]:
+    """:func:`multinomial_counts` inside the x64 scope: float64 throughout."""
+    probs = jnp.asarray(probs).astype(jnp.float64)
+    mf = jnp.asarray(m).astype(jnp.float64)
+    bad = ~((mf >= 0) & (mf <= 2.0**53) & (mf == jnp.floor(mf)))
+    n = _multinomial_tree(key, jnp.where(bad, 0.0, mf), probs)
+    return jnp.where(bad, jnp.nan, n)
+
+
+def _multinomial_tree(key: Array, m, probs: Float[Array, " N"]) -> Float[Array, " N"]:
+    """Binary-splitting multinomial in the dtype of ``probs`` (float integer values).
 
     The tree is walked top-down in one loop over (level, chunk of ``_CHUNK`` parents), in place in
     a single length-N buffer: node ``i`` of a level sits at position ``i``, its children go to

@@ -32,8 +32,13 @@ from . import _random
 from ._data import BooleanData, Stream, _IIDSource
 from ._kernels import walsh_hadamard
 from ._validate import (
+    MAX_EXACT_M,
+    check_binary,
+    check_dense_dim,
+    check_key,
     check_mode,
     float_array,
+    integer_counts_dtype,
     is_concrete,
     positive_int,
     positive_real,
@@ -87,8 +92,72 @@ def _cdtype(x) -> jnp.dtype:
     return jnp.result_type(x, jnp.complex64)
 
 
-def _int_dtype():
-    return jnp.int64 if jax.config.read("jax_enable_x64") else jnp.int32
+# ----------------------------------------------------------------------------- exact stream counts
+#
+# Explicit streams are counted exactly in either precision: each chunk is scatter-added into an int32
+# partial count (at most ``_FOLD`` samples reach it), which is folded into a count carried in two
+# uint32 words ``(hi, lo)``, i.e. exact to 2**64 without x64. Frequencies ``n / m`` are formed from
+# the words once, in float64 (local x64 scope), and rounded to the caller's dtype.
+
+_FOLD = 2**31 - 1  # samples per int32 partial count before it is folded into the two words
+
+
+def add_to_words(hi: Array, lo: Array, part: Array) -> tuple[Array, Array]:
+    """``(hi, lo) + part`` for a count held in two uint32 words and a non-negative int32 ``part``."""
+    new_lo = lo + part.astype(jnp.uint32)
+    return hi + (new_lo < lo).astype(jnp.uint32), new_lo
+
+
+def words_to_counts(hi: Array, lo: Array, m) -> Array:
+    """The counts of ``(hi, lo)`` as an integer array: int64 under x64, int32 without (refused by
+    :func:`qsjax._validate.integer_counts_dtype` when the total ``m`` does not fit)."""
+    dtype = integer_counts_dtype(m)
+    if dtype == jnp.int64:
+        return (hi.astype(jnp.int64) << 32) | lo.astype(jnp.int64)
+    return lo.astype(jnp.int32)
+
+
+def words_to_frequencies(hi: Array, lo: Array, m, dtype) -> Array:
+    """``(hi * 2**32 + lo) / m`` computed in float64 and rounded once to ``dtype``."""
+    with jax.enable_x64(True):
+        n = hi.astype(jnp.float64) * 2.0**32 + lo.astype(jnp.float64)
+        return (n / jnp.asarray(m, jnp.float64)).astype(dtype)
+
+
+def count_stream(draw, cells: int, chunk: int, n_chunks, fold: int = _FOLD):
+    """Exact per-cell counts, as words ``(hi, lo)``, of a stream of ``n_chunks`` chunks.
+
+    ``draw(c)`` gives the ``chunk`` cell indices of chunk ``c`` (``cells`` = an overflow bin that is
+    dropped). Each chunk is scatter-added in place into an int32 partial count (O(chunk) per chunk,
+    not O(cells)); every ``fold // chunk`` chunks the partial count is added to the words (O(cells)).
+    Counts are integers, so the result is bitwise the same for any chunking.
+    """
+    per_fold = max(1, fold // chunk)
+
+    def chunk_body(c, acc):
+        return acc.at[draw(c)].add(jnp.ones((), acc.dtype), mode="promise_in_bounds")
+
+    def fold_body(b, words):
+        start = b * per_fold
+        stop = jnp.minimum(start + per_fold, n_chunks)
+        part = jax.lax.fori_loop(start, stop, chunk_body, jnp.zeros((cells + 1,), jnp.int32))
+        return add_to_words(*words, part[:cells])
+
+    n_folds = (n_chunks + per_fold - 1) // per_fold
+    zeros = jnp.zeros((cells,), jnp.uint32)
+    return jax.lax.fori_loop(0, n_folds, fold_body, (zeros, zeros))
+
+
+def stream_plan(m: int, chunk_size) -> tuple[int, int, int]:
+    """``(chunk, n_chunks, last)`` for walking ``m`` samples in chunks of at most ``chunk_size``."""
+    chunk = min(positive_int(chunk_size, "chunk_size"), m)
+    n_chunks = -(-m // chunk)
+    if n_chunks > np.iinfo(np.int32).max:
+        raise ValueError(
+            f"m={m} samples in chunks of {chunk} make {n_chunks} chunks, more than the loop counter "
+            f"allows (2**31 - 1); pass a larger chunk_size"
+        )
+    return chunk, n_chunks, m - (n_chunks - 1) * chunk
 
 
 # ----------------------------------------------------------------------------- averaged channel
@@ -126,6 +195,7 @@ class DiagonalChannel(eqx.Module):
 
         Index ``(c, j) -> c * V + j``; the control-0 branch gets the identity.
         """
+        check_dense_dim(2 * self.dim, self.chi.dtype, "DiagonalChannel.controlled")
         ones = jnp.ones_like(self.chi)
         row = jnp.broadcast_to(jnp.conj(self.mean)[None, :], self.chi.shape)
         col = jnp.broadcast_to(self.mean[:, None], self.chi.shape)
@@ -186,9 +256,36 @@ class PhaseSketch(eqx.Module):
         """Per-sample angle (times M) for stream values ``y``: ``t y``."""
         return self.t * values
 
-    def _phases_from_counts(self, counts: Array, m) -> Float[Array, "... N"]:
-        theta = self._theta()
-        return theta * (counts.astype(theta.dtype) / jnp.asarray(m, theta.dtype))
+    def _check_support(self, support) -> Array:
+        """``support`` as a 1-D integer array of distinct cells containing every cell whose angle
+        is nonzero (checked when concrete)."""
+        if isinstance(support, str) or support is None:
+            raise TypeError(f"support must be an integer array of cell indices, got {support!r}")
+        support = jnp.asarray(support)
+        if not jnp.issubdtype(support.dtype, jnp.integer):
+            raise TypeError(f"support must be an integer array of cell indices, got dtype {support.dtype}")
+        if support.ndim != 1:
+            raise ValueError(f"support must be one-dimensional, got shape {support.shape}")
+        if is_concrete(support):
+            a = np.asarray(support)
+            if a.size and (a.min() < 0 or a.max() >= self.dim):
+                bad = a[(a < 0) | (a >= self.dim)][:5]
+                raise ValueError(f"support entries must lie in [0, {self.dim}), got {bad.tolist()}")
+            uniq, cnt = np.unique(a, return_counts=True)
+            if (cnt > 1).any():
+                raise ValueError(
+                    f"support entries must be distinct, got repeated {uniq[cnt > 1][:5].tolist()}")
+            theta, p = self._theta(), self.data.probabilities
+            if is_concrete(theta) and is_concrete(p):
+                moving = np.any(np.asarray(theta).reshape(-1, self.dim) != 0, axis=0) & (np.asarray(p) > 0)
+                missing = np.setdiff1d(np.flatnonzero(moving), a)
+                if missing.size:
+                    raise ValueError(
+                        f"support must contain every cell with a nonzero angle t*f_x (and p_x > 0); it "
+                        f"misses {missing.size} of them, e.g. {missing[:5].tolist()} (np.flatnonzero(f) "
+                        "is the support of a single-bit truth table)"
+                    )
+        return support
 
     def _exp(self, phases):
         return jnp.exp(1j * phases.astype(_cdtype(phases)))
@@ -217,35 +314,45 @@ class PhaseSketch(eqx.Module):
         their joint law is ``Multinomial(m, (p_support, 1 - sum p_support))``, so the draw costs
         O(K) instead of O(N) with the same distribution (a different realisation for the same key).
         """
+        key = check_key(key)
         m = sample_count(m)
         p = self.data.probabilities
+        theta = self._theta()
         if support is None:
-            n = _random.multinomial_counts(key, m, p)
+            freq = _random.multinomial_frequencies(key, m, p, theta.dtype)
         else:
-            support = jnp.asarray(support)
+            support = self._check_support(support)
             ps = p[support]
             cells = jnp.concatenate([ps, jnp.clip(1.0 - jnp.sum(ps), 0.0)[None]])
-            ns = _random.multinomial_counts(key, m, cells)[:-1]
-            n = jnp.zeros(p.shape, ns.dtype).at[support].set(ns)
-        return self._exp(self._phases_from_counts(n, m))
+            fs = _random.multinomial_frequencies(key, m, cells, theta.dtype)[:-1]
+            freq = jnp.zeros(p.shape, theta.dtype).at[support].set(fs)
+        return self._exp(theta * freq)
 
     def sampled(self, key: Array, m: int, *, chunk_size: int = DEFAULT_CHUNK) -> Complex[Array, "... N"]:
         """One realisation from ``m`` explicit IID samples, streamed in chunks of ``chunk_size``.
 
         Memory O(N + chunk_size) for any ``m``; the result does not depend on ``chunk_size``
-        (sample ``l`` is counter-based, and counts are accumulated as exact integers).
+        (sample ``l`` is counter-based, and counts are accumulated as exact integers in two 32-bit
+        words, so they are exact for every supported ``m`` in either precision).
         """
-        n = self.sample_counts(key, m, chunk_size=chunk_size)
-        return self._exp(self._phases_from_counts(n, m))
+        theta = self._theta()
+        hi, lo = self._stream_words(key, m, chunk_size)
+        return self._exp(theta * words_to_frequencies(hi, lo, m, theta.dtype))
 
     def sample_counts(self, key: Array, m: int, *, chunk_size: int = DEFAULT_CHUNK) -> Array:
-        """The per-cell sample counts of the explicit stream behind :meth:`sampled`."""
+        """The per-cell sample counts of the explicit stream behind :meth:`sampled`.
+
+        int64 under x64; int32 without, which refuses ``m > 2**31 - 1`` (``sampled`` itself is
+        exact there: only this integer array is limited).
+        """
+        integer_counts_dtype(sample_count(m, allow_traced=False))
+        return words_to_counts(*self._stream_words(key, m, chunk_size), m)
+
+    def _stream_words(self, key, m, chunk_size):
+        key = check_key(key)
         m = sample_count(m, allow_traced=False)
-        chunk_size = positive_int(chunk_size, "chunk_size")
-        chunk_size = min(chunk_size, m)
-        n_chunks = -(-m // chunk_size)
-        last = m - (n_chunks - 1) * chunk_size
-        return _ingest_iid(key, self.data.p, self.dim, chunk_size, n_chunks, last)
+        chunk, n_chunks, last = stream_plan(m, chunk_size)
+        return _ingest_iid(key, self.data.p, self.dim, chunk, n_chunks, last)
 
     def from_stream(self, stream, m: int | None = None) -> Complex[Array, "... N"]:
         """One realisation from a user's stream of ``(indices, values)`` batches.
@@ -259,64 +366,81 @@ class PhaseSketch(eqx.Module):
         if stream.dim != self.dim:
             raise ValueError(f"stream dim {stream.dim} does not match the sketch dimension {self.dim}")
         theta = self._theta()
-        acc = jnp.zeros(theta.shape[::-1], theta.dtype)  # (N, *b)
-        total = 0
-        for idx, val in stream:
-            if val.shape[1:] != self.data.values.shape[1:]:
-                raise ValueError(
-                    f"stream values have per-sample shape {val.shape[1:]}, expected "
-                    f"{self.data.values.shape[1:]}"
-                )
-            acc = _accumulate_batch(acc, idx, val.astype(np.dtype(theta.dtype)))
-            total += idx.shape[0]
-        if total == 0:
-            raise ValueError("the stream yielded no samples")
-        if m is not None:
-            m = sample_count(m, allow_traced=False)
-            if m != total:
-                raise ValueError(f"m={m} but the stream yielded {total} samples")
-        phases = self.t * acc.T / jnp.asarray(total, theta.dtype)
-        return self._exp(phases)
+        # Sums of the values per cell, in float64 whatever the precision (exact for 0/1 data up to
+        # 2**53 samples); the frequencies are rounded once to the sketch's dtype.
+        with jax.enable_x64(True):
+            acc = jnp.zeros(theta.shape[::-1], jnp.float64)  # (N, *b)
+            total = 0
+            for idx, val in stream:
+                if val.shape[1:] != self.data.values.shape[1:]:
+                    raise ValueError(
+                        f"stream values have per-sample shape {val.shape[1:]}, expected "
+                        f"{self.data.values.shape[1:]}"
+                    )
+                acc = _accumulate_batch(acc, idx, val.astype(np.float64))
+                total += idx.shape[0]
+            total = _stream_total(total, m)
+            freq = (acc.T / jnp.float64(total)).astype(theta.dtype)
+        return self._exp(self.t * freq)
 
     def channel(self, m) -> DiagonalChannel:
         """The exact averaged channel for ``m`` IID samples (dense ``(V, V)``, V = N or b N)."""
         m = positive_real(m)
         theta = self._theta()
-        mm = jnp.asarray(m, theta.dtype)
-        p = self.data.probabilities
-        a = (theta / mm).reshape(-1)  # flattened output index v = j * N + x
-        owner = jnp.tile(jnp.arange(self.dim), a.shape[0] // self.dim)
-        pv = p[owner]
-        z_diff_owner = pv[:, None] * stable_expm1i(a[:, None]) + pv[None, :] * stable_expm1i(-a[None, :])
-        z_same_owner = pv[:, None] * stable_expm1i(a[:, None] - a[None, :])
-        same = owner[:, None] == owner[None, :]
-        chi = _power_m(jnp.where(same, z_same_owner, z_diff_owner), mm)
+        check_dense_dim(theta.size, _cdtype(theta), "channel mode")
+        # flattened output index v = j * N + x; one fused kernel, so the peak is about chi itself
+        chi = _orthogonal_chi(theta.reshape(-1), self.data.probabilities, self.dim, m)
         mean = self.expected(m).reshape(-1)
         return DiagonalChannel(chi=chi, mean=mean)
 
 
-@partial(jax.jit, static_argnums=(2, 3))
-def _ingest_iid(key, p, dim, chunk, n_chunks, last):
-    """Integer per-cell counts of an IID stream of ``(n_chunks - 1) * chunk + last`` samples.
+def _stream_total(total: int, m) -> int:
+    """The number of samples a user's stream yielded, checked against the ``m`` the caller fixed."""
+    if total == 0:
+        raise ValueError("the stream yielded no samples")
+    if total > MAX_EXACT_M:
+        raise ValueError(f"the stream yielded {total} samples, more than the supported 2**53")
+    if m is not None:
+        m = sample_count(m, allow_traced=False)
+        if m != total:
+            raise ValueError(f"m={m} but the stream yielded {total} samples")
+    return total
+
+
+@partial(jax.jit, static_argnums=(2,))
+def _orthogonal_chi(theta: Float[Array, " V"], p: Float[Array, " N"], dim: int, m) -> Complex[Array, "V V"]:
+    """``chi[v, w]`` of the orthogonal sketch: cells ``v mod dim`` own the samples (DESIGN.md 1.2)."""
+    mm = jnp.asarray(m, theta.dtype)
+    a = theta / mm
+    owner = jnp.arange(a.shape[0]) % dim
+    pv = p[owner]
+    e = stable_expm1i(a)
+    same = owner[:, None] == owner[None, :]
+    z = jnp.where(same, pv[:, None] * stable_expm1i(a[:, None] - a[None, :]),
+                  pv[:, None] * e[:, None] + pv[None, :] * jnp.conj(e)[None, :])
+    return _power_m(z, mm)
+
+
+@partial(jax.jit, static_argnums=(2, 3, 6))
+def _ingest_iid(key, p, dim, chunk, n_chunks, last, fold=_FOLD):
+    """Exact per-cell counts ``(hi, lo)`` (two uint32 words) of an IID stream of
+    ``(n_chunks - 1) * chunk + last`` samples.
 
     Sample ``l`` is ``_random.sample_indices``'s sample ``l`` exactly (same counter bits, same
-    index map), drawn with the faster equivalents in ``_random``; each chunk is scatter-added in
-    place into the loop-carried counts (O(chunk) per chunk, not O(N)). Counts are integers, so the
-    result is bitwise the same for any chunking; memory is O(N + chunk) whatever the length.
-    ``n_chunks`` and ``last`` are traced: one compilation serves every stream length.
+    index map), drawn with the faster equivalents in ``_random``; see :func:`count_stream` for the
+    exact accumulation. Memory is O(N + chunk) whatever the length. ``n_chunks`` and ``last`` are
+    traced: one compilation serves every stream length.
     """
     kw = _random._key_words(key)
     draw = _random._index_sampler(p, dim)
     lane = jnp.arange(chunk)
 
-    def body(c, acc):
+    def cells(c):
         w0, w1 = _random._stream_bits(kw, c, chunk, chunk)
         # Lanes past the end of the stream go to an overflow bin that is dropped.
-        idx = jnp.where((c < n_chunks - 1) | (lane < last), draw(w0, w1), dim)
-        return acc.at[idx].add(jnp.ones((), acc.dtype), mode="promise_in_bounds")
+        return jnp.where((c < n_chunks - 1) | (lane < last), draw(w0, w1), dim)
 
-    acc = jax.lax.fori_loop(0, n_chunks, body, jnp.zeros((dim + 1,), _int_dtype()))
-    return acc[:dim]
+    return count_stream(cells, dim, chunk, n_chunks, fold)
 
 
 @partial(jax.jit, donate_argnums=0)
@@ -385,9 +509,10 @@ class NaivePhaseSketch(eqx.Module):
         g = self.data.probabilities * self.data.values
         return jnp.zeros((self.padded_dim,), g.dtype).at[: self.dim].set(g)
 
-    def _finish(self, signed_counts, m) -> Complex[Array, " N"]:
-        a = self.t / jnp.asarray(m, self.t.dtype)
-        phases = a * walsh_hadamard(signed_counts.astype(self.t.dtype), normalized=False)
+    def _finish(self, signed_freq) -> Complex[Array, " N"]:
+        """Phases ``t WHT(signed_freq)`` from per-``u`` signed frequencies ``sum_l f(x_l)
+        (-1)^{x_l.u} [u_l = u] / M``, restricted to the data's ``N`` states."""
+        phases = self.t * walsh_hadamard(signed_freq.astype(self.t.dtype), normalized=False)
         return jnp.exp(1j * phases[: self.dim].astype(_cdtype(phases)))
 
     def ideal(self) -> Complex[Array, " N"]:
@@ -406,19 +531,13 @@ class NaivePhaseSketch(eqx.Module):
 
     def channel(self, m) -> DiagonalChannel:
         m = positive_real(m)
-        mm = jnp.asarray(m, self.t.dtype)
-        a = self.t / mm
-        f_mass = jnp.sum(self.data.probabilities * self.data.values)
-        g = self.data.probabilities * self.data.values
-        s = jnp.sin(a)
-        re = -f_mass * s * s * jnp.ones((self.dim, self.dim), g.dtype)
-        im = 0.5 * jnp.sin(2.0 * a) * (g[:, None] - g[None, :])
-        chi = _power_m(jax.lax.complex(re, im), mm)
-        chi = jnp.where(jnp.eye(self.dim, dtype=bool), 1.0, chi)
+        check_dense_dim(self.dim, _cdtype(self.t), "channel mode")
+        chi = _naive_chi(self.t, self.data.probabilities, self.data.values, m)
         return DiagonalChannel(chi=chi, mean=self.expected(m))
 
     def counts(self, key: Array, m) -> Complex[Array, " N"]:
         """One realisation in O(N log N): counts of (u, sign) cells ~ Multinomial over 2N'+1 cells."""
+        key = check_key(key)
         m = sample_count(m)
         w = walsh_hadamard(self._pf(), normalized=False)  # sum_x p_x f_x (-1)^{x·u}
         f_mass = jnp.sum(self.data.probabilities * self.data.values)
@@ -427,26 +546,95 @@ class NaivePhaseSketch(eqx.Module):
         minus = jnp.clip(0.5 * (f_mass - w), 0.0) / npad
         rest = jnp.clip(1.0 - f_mass, 0.0)[None]
         probs = jnp.concatenate([plus, minus, rest])
-        n = _random.multinomial_counts(key, m, probs / jnp.sum(probs))
-        return self._finish(n[:npad] - n[npad : 2 * npad], m)
+        with jax.enable_x64(True):
+            n = _random.multinomial_counts(key, m, probs / jnp.sum(probs))
+            signed = ((n[:npad] - n[npad : 2 * npad]) / jnp.asarray(m, jnp.float64)).astype(self.t.dtype)
+        return self._finish(signed)
 
     def sampled(self, key: Array, m: int, *, chunk_size: int = DEFAULT_CHUNK) -> Complex[Array, " N"]:
-        """One realisation from ``m`` explicit samples ``(x_l, u_l)``, streamed in chunks."""
+        """One realisation from ``m`` explicit samples ``(x_l, u_l)``, streamed in chunks.
+
+        Needs a 0/1 truth table (the per-``u`` sums are counted as exact integers).
+        """
+        key = check_key(key)
         m = sample_count(m, allow_traced=False)
-        chunk_size = min(positive_int(chunk_size, "chunk_size"), m)
-        n_chunks = -(-m // chunk_size)
-        last = m - (n_chunks - 1) * chunk_size
-        signed = _ingest_naive(key, self.data.p, self.data.values, self.padded_dim, chunk_size,
-                               n_chunks, last)
-        return self._finish(signed, m)
+        check_binary(self.data.values, "the naive sketch's truth table (sampled mode)")
+        chunk, n_chunks, last = stream_plan(m, chunk_size)
+        hi, lo = _ingest_naive(key, self.data.p, self.data.values, self.padded_dim, chunk, n_chunks, last)
+        return self._finish(_signed_frequencies(hi, lo, self.padded_dim, m, self.t.dtype))
+
+    def from_stream(self, stream, key: Array, m: int | None = None) -> Complex[Array, " N"]:
+        """One realisation from a user's stream of ``(x, f(x))`` batches.
+
+        The stream supplies the data samples; the simulator draws each sample's random Z-string
+        ``u`` itself from ``key`` (sample ``l`` uses counter ``l`` of the second half of
+        ``jax.random.split(key)``, exactly as :meth:`sampled` does), so feeding the ``x`` samples
+        of ``sampled(key, m)`` reproduces it. ``m`` as in :meth:`PhaseSketch.from_stream`.
+        """
+        key = check_key(key)
+        if not isinstance(stream, Stream):
+            stream = Stream(stream, self.dim)
+        if stream.dim != self.dim:
+            raise ValueError(f"stream dim {stream.dim} does not match the sketch dimension {self.dim}")
+        key_u = jax.random.split(key)[1]
+        npad = self.padded_dim
+        with jax.enable_x64(True):
+            acc = jnp.zeros((npad,), jnp.float64)
+            total = 0
+            for idx, val in stream:
+                if val.ndim != 1:
+                    raise ValueError(f"stream values must be one bit per sample, got shape {val.shape}")
+                lo = ((total + np.arange(idx.shape[0], dtype=np.int64)) & 0xFFFFFFFF).astype(np.uint32)
+                hi = ((total + np.arange(idx.shape[0], dtype=np.int64)) >> 32).astype(np.uint32)
+                acc = _accumulate_naive(acc, key_u, jnp.asarray(lo), jnp.asarray(hi), idx.astype(np.int32),
+                                        val.astype(np.float64))
+                total += idx.shape[0]
+            total = _stream_total(total, m)
+            signed = (acc / jnp.float64(total)).astype(self.t.dtype)
+        return self._finish(signed)
 
 
-@partial(jax.jit, static_argnums=(3, 4))
-def _ingest_naive(key, p, f, npad, chunk, n_chunks, last):
-    """Signed per-``u`` sums ``sum_l f(x_l) (-1)^{x_l . u_l}`` of the naive baseline's stream.
+@jax.jit
+def _naive_chi(t, p, f, m) -> Complex[Array, "N N"]:
+    """``chi`` of the naive baseline (one fused kernel: the peak is about ``chi`` itself)."""
+    mm = jnp.asarray(m, t.dtype)
+    a = t / mm
+    f_mass = jnp.sum(p * f)
+    g = p * f
+    s = jnp.sin(a)
+    dim = g.shape[0]
+    re = -f_mass * s * s * jnp.ones((dim, dim), g.dtype)
+    im = 0.5 * jnp.sin(2.0 * a) * (g[:, None] - g[None, :])
+    chi = _power_m(jax.lax.complex(re, im), mm)
+    return jnp.where(jnp.eye(dim, dtype=bool), 1.0, chi)
+
+
+@partial(jax.jit, donate_argnums=0)
+def _accumulate_naive(acc, key_u, lo, hi, x, y):
+    """``acc[u_l] += y_l (-1)^{x_l . u_l}`` for one batch of a user's stream (``u_l`` from the
+    counters ``(lo, hi)`` of ``key_u``)."""
+    npad = acc.shape[0]
+    w0, w1 = _random.counter_bits(key_u, lo, hi)
+    u = _random.uniform_index(w0, w1, npad)
+    sign = 1 - 2 * (jax.lax.population_count(x & u) & 1)
+    return acc.at[u].add(y * sign.astype(y.dtype), mode="promise_in_bounds")
+
+
+def _signed_frequencies(hi, lo, npad: int, m, dtype):
+    """``(n_plus - n_minus) / m`` from the two-word counts of the ``2 npad`` signed cells."""
+    with jax.enable_x64(True):
+        n = hi.astype(jnp.float64) * 2.0**32 + lo.astype(jnp.float64)
+        return ((n[:npad] - n[npad:]) / jnp.asarray(m, jnp.float64)).astype(dtype)
+
+
+@partial(jax.jit, static_argnums=(3, 4, 7))
+def _ingest_naive(key, p, f, npad, chunk, n_chunks, last, fold=_FOLD):
+    """Exact counts ``(hi, lo)`` of the naive baseline's stream over ``2 npad`` signed cells: cell
+    ``u`` counts samples with ``f(x_l) = 1`` and ``(-1)^{x_l.u_l} = +1`` at ``u_l = u``, cell
+    ``npad + u`` those with sign ``-1``.
 
     Same samples as before (``x`` from ``key_x``, ``u`` uniform from ``key_u``, counter-based), drawn
-    with the fast equivalents; each chunk is scatter-added in place into the carried sums.
+    with the fast equivalents; see :func:`count_stream` for the exact accumulation.
     """
     dim = f.shape[0]
     key_x, key_u = jax.random.split(key)
@@ -454,16 +642,16 @@ def _ingest_naive(key, p, f, npad, chunk, n_chunks, last):
     draw_x = _random._index_sampler(p, dim)
     draw_u = _random._index_sampler(None, npad)
     lane = jnp.arange(chunk)
-    fi = f.astype(jnp.int32)
+    marked = f != 0
 
-    def body(c, acc):
+    def cells(c):
         x = draw_x(*_random._stream_bits(kw_x, c, chunk, chunk))
         u = draw_u(*_random._stream_bits(kw_u, c, chunk, chunk))
-        sign = 1 - 2 * (jax.lax.population_count(x & u) & 1)
-        w = jnp.where((c < n_chunks - 1) | (lane < last), fi[x] * sign, 0)
-        return acc.at[u].add(w.astype(acc.dtype), mode="promise_in_bounds")
+        odd = jax.lax.population_count(x & u) & 1
+        keep = marked[x] & ((c < n_chunks - 1) | (lane < last))
+        return jnp.where(keep, u + npad * odd, 2 * npad)
 
-    return jax.lax.fori_loop(0, n_chunks, body, jnp.zeros((npad,), _int_dtype()))
+    return count_stream(cells, 2 * npad, chunk, n_chunks, fold)
 
 
 def naive_boolean_oracle(data: BooleanData, t=None) -> NaivePhaseSketch:
@@ -490,7 +678,8 @@ def sketch(oracle, mode: str, m=None, *, key=None, chunk_size: int = DEFAULT_CHU
     m : samples per query (not needed for ``ideal``, nor for ``sampled`` with a ``stream``).
     key : ``jax.random`` key, required by ``sampled`` (without a stream) and ``counts``.
     chunk_size : chunk length for ``sampled`` (does not change the result).
-    stream : a user's stream (``sampled`` mode only).
+    stream : a user's stream (``sampled`` mode only; the naive baseline also needs ``key`` there,
+        for the random Z-string of each sample).
 
     Returns the diagonal (``ideal``, ``expected``, ``counts``, ``sampled``) or a
     :class:`DiagonalChannel` (``channel``).
@@ -501,11 +690,18 @@ def sketch(oracle, mode: str, m=None, *, key=None, chunk_size: int = DEFAULT_CHU
     if mode == "ideal":
         return oracle.ideal()
     if mode == "sampled" and stream is not None:
+        if isinstance(oracle, NaivePhaseSketch):
+            # the naive baseline draws each sample's Z-string itself
+            if key is None:
+                raise ValueError("the naive sketch needs a jax.random key (key=...) for its Z-strings")
+            return oracle.from_stream(stream, check_key(key), m)
         return oracle.from_stream(stream, m)
     if m is None:
         raise ValueError(f"mode {mode!r} needs the number of samples m")
-    if mode in ("sampled", "counts") and key is None:
-        raise ValueError(f"mode {mode!r} needs a jax.random key (key=...)")
+    if mode in ("sampled", "counts"):
+        if key is None:
+            raise ValueError(f"mode {mode!r} needs a jax.random key (key=...)")
+        key = check_key(key)
     if mode == "expected":
         return oracle.expected(m)
     if mode == "channel":
@@ -520,12 +716,28 @@ def samples_for_error(epsilon: float, dim: int | None = None, *, t=None, p_max=N
 
     With uniform ``p`` and ``t = pi N`` this is ``2 pi^2 N / eps`` (Theorem D.12).
     """
-    if not (0 < float(epsilon) < 2):
+    epsilon = _real_scalar(epsilon, "epsilon")
+    if not (0 < epsilon < 2):
         raise ValueError(f"epsilon must be in (0, 2), got {epsilon}")
     if t is None or p_max is None:
         if dim is None:
             raise ValueError("give dim (uniform data) or both t and p_max")
         dim = positive_int(dim, "dim")
         t, p_max = math.pi * dim, 1.0 / dim
-    return int(math.ceil(2.0 * float(p_max) * float(t) ** 2 / float(epsilon)))
+    t, p_max = _real_scalar(t, "t"), _real_scalar(p_max, "p_max")
+    if not 0 < p_max <= 1:
+        raise ValueError(f"p_max must be a probability in (0, 1], got {p_max}")
+    if t == 0:
+        raise ValueError("t must be nonzero (t = 0 is the identity: no samples needed)")
+    return int(math.ceil(2.0 * p_max * t**2 / epsilon))
+
+
+def _real_scalar(x, name: str) -> float:
+    """A finite real Python float from a scalar argument (TypeError for strings, arrays, complex)."""
+    if isinstance(x, bool | str | bytes) or x is None or np.ndim(x) != 0 or np.iscomplexobj(x):
+        raise TypeError(f"{name} must be a real number, got {x!r}")
+    x = float(x)
+    if not math.isfinite(x):
+        raise ValueError(f"{name} must be finite, got {x}")
+    return x
 

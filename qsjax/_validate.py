@@ -22,6 +22,18 @@ def float_array(x, name: str) -> jax.Array:
     """``x`` as a real floating array (bool/int promoted to the default float dtype)."""
     if isinstance(x, str) or x is None:
         raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}")
+    if not isinstance(x, jax.Array):
+        raw = np.asarray(x)
+        if raw.dtype.kind in "fiu" and raw.size:
+            # the float dtype jnp.asarray will give: refuse values it cannot hold (not "NaN or inf")
+            target = (jax.dtypes.canonicalize_dtype(raw.dtype) if raw.dtype.kind == "f"
+                      else jnp.result_type(float))
+            big = float(np.max(np.abs(raw.astype(np.float64))))
+            if np.isfinite(big) and big > float(jnp.finfo(target).max):
+                raise ValueError(
+                    f"{name} overflows {np.dtype(target).name} (largest magnitude {big:.3g}, but it holds "
+                    f"at most {float(jnp.finfo(target).max):.3g}); rescale it or enable x64 for float64"
+                )
     try:
         arr = jnp.asarray(x)
     except TypeError as exc:
@@ -67,13 +79,87 @@ def check_probabilities(p, dim: int, name: str = "p") -> jax.Array:
     return p
 
 
-def sample_count(m, name: str = "m", *, allow_traced: bool = True):
-    """A positive integer number of samples.
+# ----------------------------------------------------------------------------- documented limits
+#
+# Every size limit of the library is one of these constants (README "Limits" lists them).
+
+MAX_EXACT_M = 2**53
+"""Largest integer sample count of the ``counts`` and ``sampled`` modes, in either precision.
+
+Counts are drawn / accumulated exactly (float64 binomial splitting under a local x64 scope, or two
+32-bit words), so every count up to ``2**53`` (about ``9.0e15``) is an exact integer."""
+
+MAX_REAL_M = 1e30
+"""Largest (real) sample count of the ``expected`` and ``channel`` formulas: beyond it the
+per-sample angle ``theta / M`` approaches float32's underflow range."""
+
+MAX_DENSE_DIM = 2**13
+"""Largest dimension ``V`` of a dense ``(V, V)`` channel matrix (``channel`` mode, Grover in channel
+mode): ``V = 2**13`` is 1 GiB of complex128 (0.5 GiB of complex64)."""
+
+
+def check_dense_dim(dim: int, dtype, what: str) -> None:
+    """Refuse a dense ``(dim, dim)`` matrix above :data:`MAX_DENSE_DIM` (names the memory it needs)."""
+    if dim > MAX_DENSE_DIM:
+        gib = dim * dim * np.dtype(dtype).itemsize / 2**30
+        raise ValueError(
+            f"{what} builds a dense ({dim}, {dim}) {np.dtype(dtype).name} matrix ({gib:.1f} GiB); "
+            f"the limit is dimension {MAX_DENSE_DIM}. For larger registers average 'counts' "
+            "trajectories instead (jax.vmap over keys): they converge to the channel at rate 1/sqrt(R)"
+        )
+
+
+def check_key(key, name: str = "key"):
+    """A single ``jax.random`` key: a typed threefry key (``jax.random.key``) or a legacy
+    ``uint32[2]`` key (``jax.random.PRNGKey``).
+
+    Anything else raises ``TypeError``; a batch of keys raises ``ValueError`` (map over a batch with
+    ``jax.vmap``: inside it each key is a single key). qsjax's counter-based streams are threefry
+    streams, so keys of another implementation (e.g. ``rbg``) are refused rather than reinterpreted.
+    """
+    if key is None:
+        raise TypeError(f"{name} is required: pass a jax.random key, e.g. jax.random.key(0)")
+    if isinstance(key, bool | int | float | complex | str | np.integer | np.floating):
+        raise TypeError(
+            f"{name} must be a jax.random key (e.g. jax.random.key(0)), got {type(key).__name__} {key!r}"
+        )
+    dtype = getattr(key, "dtype", None)
+    shape = getattr(key, "shape", None)
+    if dtype is None or shape is None:
+        raise TypeError(f"{name} must be a jax.random key (e.g. jax.random.key(0)), got {type(key).__name__}")
+    if jnp.issubdtype(dtype, jax.dtypes.prng_key):
+        impl = str(jax.random.key_impl(key))
+        if "threefry" not in impl:
+            raise TypeError(
+                f"{name} has PRNG implementation {impl!r}; qsjax's counter-based sample streams need "
+                "threefry2x32 keys (jax.random.key(seed), the default)"
+            )
+        if shape != ():
+            raise ValueError(
+                f"{name} must be a single key, got a batch of keys with shape {tuple(shape)}; map over "
+                "a batch with jax.vmap"
+            )
+        return key
+    if np.dtype(dtype) == np.uint32 and tuple(shape) == (2,):
+        return key  # legacy raw key
+    if np.dtype(dtype) == np.uint32 and len(shape) >= 2 and shape[-1] == 2:
+        raise ValueError(
+            f"{name} must be a single key, got a batch of raw keys with shape {tuple(shape)}; map over "
+            "a batch with jax.vmap"
+        )
+    raise TypeError(
+        f"{name} must be a jax.random key (jax.random.key(seed)) or a legacy uint32[2] key "
+        f"(jax.random.PRNGKey(seed)), got an array of dtype {np.dtype(dtype).name} and shape {tuple(shape)}"
+    )
+
+
+def sample_count(m, name: str = "m", *, allow_traced: bool = True, max_value: int = MAX_EXACT_M):
+    """A positive integer number of samples, at most ``max_value``.
 
     Accepts Python ints, integral floats such as ``1e12`` and integer/float scalar arrays. Inside a
     transformation (``allow_traced``) a traced scalar is passed through unchecked.
     """
-    if isinstance(m, bool) or m is None:
+    if isinstance(m, bool | str | bytes) or m is None:
         raise TypeError(f"{name} must be a positive integer number of samples, got {m!r}")
     if isinstance(m, jax.core.Tracer):
         if not allow_traced:
@@ -92,22 +178,38 @@ def sample_count(m, name: str = "m", *, allow_traced: bool = True):
         raise TypeError(f"{name} must be a positive integer number of samples, got {type(m).__name__}")
     if value <= 0:
         raise ValueError(f"{name} must be a positive integer number of samples, got {value}")
+    if value > max_value:
+        raise ValueError(
+            f"{name}={value} exceeds the largest supported sample count {max_value} (= 2**"
+            f"{max_value.bit_length() - 1}) for exact integer counts; use the 'expected' or 'channel' "
+            "mode for larger M"
+        )
     return value
 
 
-def positive_real(m, name: str = "m"):
-    """A positive real sample count (the ``expected``/``channel`` formulas extend to real M, which
-    makes them differentiable in M). Traced values pass through unchecked."""
-    if isinstance(m, bool) or m is None:
+def positive_real(m, name: str = "m", *, max_value: float = MAX_REAL_M):
+    """A positive real sample count, at most ``max_value`` (the ``expected``/``channel`` formulas
+    extend to real M, which makes them differentiable in M). Traced values pass through unchecked."""
+    if isinstance(m, bool | str | bytes) or m is None:
         raise TypeError(f"{name} must be a positive number of samples, got {m!r}")
     if isinstance(m, jax.core.Tracer):
         return m
+    if np.iscomplexobj(np.asarray(m)):
+        raise TypeError(f"{name} must be a real number of samples, got {m!r}")
     try:
         f = float(np.asarray(m))
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be a positive number of samples, got {type(m).__name__}") from exc
+    if np.ndim(m) != 0:
+        raise ValueError(f"{name} must be a scalar number of samples, got shape {np.shape(m)}")
     if not np.isfinite(f) or f <= 0:
         raise ValueError(f"{name} must be a positive, finite number of samples, got {m!r}")
+    if f > max_value:
+        raise ValueError(
+            f"{name}={f:g} exceeds the largest supported sample count {max_value:g} of this mode (the "
+            "per-sample angle would underflow); at such M the sketch equals its ideal target to "
+            "working precision: use the 'ideal' mode"
+        )
     return m
 
 
@@ -121,3 +223,20 @@ def check_mode(mode: str, allowed) -> str:
     if mode not in allowed:
         raise ValueError(f"mode must be one of {sorted(allowed)}, got {mode!r}")
     return mode
+
+
+def integer_counts_dtype(m, name: str = "m"):
+    """The integer dtype for a returned count vector of total ``m``: int64 under x64, int32 without.
+
+    Without x64 a total above ``2**31 - 1`` cannot be held in int32 and is refused (the sketches
+    themselves stay exact at any supported ``m``: only the integer array handed back is limited).
+    """
+    if jax.config.read("jax_enable_x64"):
+        return jnp.int64
+    if is_concrete(m) and int(m) > np.iinfo(np.int32).max:
+        raise ValueError(
+            f"{name}={int(m)} samples: an integer count vector without x64 is int32, which holds at most "
+            f"{np.iinfo(np.int32).max}; enable x64 (jax.config.update('jax_enable_x64', True)) for int64 "
+            "counts up to 2**53. The sketch modes themselves are exact at this m in either precision."
+        )
+    return jnp.int32
