@@ -171,7 +171,7 @@ class VectorData(_IIDSource):
         if v.ndim != 1 or v.shape[0] < 1:
             raise ValueError(f"vector must have shape (N,), got {v.shape}")
         check_finite(v, "vector")
-        if is_concrete(v) and not bool(jnp.any(v != 0)):
+        if is_concrete(v) and not np.asarray(v).any():
             raise ValueError("vector must not be all zeros (it has no direction to encode)")
         self.values = v
         self.p = None if p is None else _validated_p(p, v.shape[0]).astype(v.dtype)

@@ -626,8 +626,22 @@ def multinomial_frequencies(key: Array, m, probs: Float[Array, " N"], dtype) -> 
 
 
 def _multinomial_f64(key: Array, m, probs: Float[Array, " N"]) -> Float[Array, " N"]:
-    """:func:`multinomial_counts` inside the x64 scope: float64 throughout."""
+    """:func:`multinomial_counts` inside the x64 scope: float64 throughout.
+
+    The cells are padded with zero-probability cells to a power of two (the tree is that wide
+    anyway, so the draw is unchanged) and the draw is jitted: eager calls compile once per size
+    class, not once per call or per length.
+    """
     probs = jnp.asarray(probs).astype(jnp.float64)
+    big_n = probs.shape[0]
+    width = 1 << max(1, (big_n - 1).bit_length())
+    if width != big_n:
+        probs = jnp.zeros((width,), jnp.float64).at[:big_n].set(probs)
+    return _multinomial_padded(key, m, probs)[:big_n]
+
+
+@jax.jit
+def _multinomial_padded(key: Array, m, probs: Float[Array, " N"]) -> Float[Array, " N"]:
     mf = jnp.asarray(m).astype(jnp.float64)
     bad = ~((mf >= 0) & (mf <= 2.0**53) & (mf == jnp.floor(mf)))
     n = _multinomial_tree(key, jnp.where(bad, 0.0, mf), probs)

@@ -148,9 +148,22 @@ def count_stream(draw, cells: int, chunk: int, n_chunks, fold: int = _FOLD):
     return jax.lax.fori_loop(0, n_folds, fold_body, (zeros, zeros))
 
 
+def stream_frequencies(key: Array, p, dim: int, m: int, chunk_size, dtype) -> Float[Array, " N"]:
+    """``n / m`` for the exact counts ``n`` of ``m`` explicit IID samples over ``[dim]`` (``p`` None
+    = uniform), streamed in chunks of ``chunk_size`` (the result does not depend on it); rounded once
+    to ``dtype``. ``m`` must be concrete (it sets the loop lengths)."""
+    chunk, n_chunks, last = stream_plan(m, chunk_size)
+    hi, lo = _ingest_iid(key, p, dim, chunk, n_chunks, last)
+    return words_to_frequencies(hi, lo, m, dtype)
+
+
 def stream_plan(m: int, chunk_size) -> tuple[int, int, int]:
-    """``(chunk, n_chunks, last)`` for walking ``m`` samples in chunks of at most ``chunk_size``."""
-    chunk = min(positive_int(chunk_size, "chunk_size"), m)
+    """``(chunk, n_chunks, last)`` for walking ``m`` samples in chunks of at most ``chunk_size``.
+
+    A short stream takes one chunk of the next power of two (lanes past ``m`` are masked), so the
+    compiled ingest is shared by all ``m`` of one size class instead of recompiled for every ``m``.
+    """
+    chunk = min(positive_int(chunk_size, "chunk_size"), 1 << (m - 1).bit_length())
     n_chunks = -(-m // chunk)
     if n_chunks > np.iinfo(np.int32).max:
         raise ValueError(
@@ -224,7 +237,7 @@ def _as_t(t, dtype) -> Array:
     t = float_array(t, "t")
     if t.shape != ():
         raise ValueError(f"t must be a scalar, got shape {t.shape}")
-    if is_concrete(t) and not bool(jnp.isfinite(t)):
+    if is_concrete(t) and not np.isfinite(np.asarray(t)).all():
         raise ValueError(f"t must be finite, got {t}")
     return t.astype(dtype)
 
@@ -335,9 +348,10 @@ class PhaseSketch(eqx.Module):
         (sample ``l`` is counter-based, and counts are accumulated as exact integers in two 32-bit
         words, so they are exact for every supported ``m`` in either precision).
         """
+        key = check_key(key)
+        m = sample_count(m, allow_traced=False)
         theta = self._theta()
-        hi, lo = self._stream_words(key, m, chunk_size)
-        return self._exp(theta * words_to_frequencies(hi, lo, m, theta.dtype))
+        return self._exp(theta * stream_frequencies(key, self.data.p, self.dim, m, chunk_size, theta.dtype))
 
     def sample_counts(self, key: Array, m: int, *, chunk_size: int = DEFAULT_CHUNK) -> Array:
         """The per-cell sample counts of the explicit stream behind :meth:`sampled`.

@@ -21,11 +21,10 @@ from jaxtyping import Array, Complex, Float
 
 from ._data import BooleanData
 from ._sketch import DEFAULT_CHUNK, PhaseSketch, boolean_oracle
-from ._validate import positive_int
-from ._vector_state import _apply_lcu_qsp, check_query_args
+from ._validate import is_concrete, positive_int
+from ._vector_state import _apply_lcu_qsp, check_qsp_phases, check_query_args
 
 __all__ = ["qsvt_sketch", "ThresholdOracle", "threshold_oracle"]
-
 
 
 def _signal_from_diagonal(v: Complex[Array, " N"]):
@@ -34,9 +33,6 @@ def _signal_from_diagonal(v: Complex[Array, " N"]):
 
 
 def _run(oracle: PhaseSketch, qsp_phases, mode: str, m, key, chunk_size: int):
-    if oracle.data.values.ndim != 1:
-        raise ValueError("qsvt_sketch supports single-bit phase sketches (truth table of shape (N,))")
-
     def signal(q):
         if mode == "ideal":
             v = oracle.ideal()
@@ -49,8 +45,8 @@ def _run(oracle: PhaseSketch, qsp_phases, mode: str, m, key, chunk_size: int):
         return _signal_from_diagonal(v)
 
     dtype = jnp.result_type(oracle.t, jnp.complex64)
-    anc = jnp.zeros((oracle.dim, 2, 2), dtype).at[:, 0, 0].set(1.0)
-    out = _apply_lcu_qsp(jnp.asarray(qsp_phases, jnp.real(anc).dtype), signal, anc, adjoint=False)
+    anc = jnp.zeros((oracle.dim, 2, 2), dtype).at[:, 0, 0].set(jnp.ones((), dtype))
+    out = _apply_lcu_qsp(qsp_phases.astype(jnp.real(anc).dtype), signal, anc, adjoint=False)
     return out[:, 0, 0]
 
 
@@ -66,18 +62,34 @@ def qsvt_sketch(oracle: PhaseSketch, qsp_phases, mode: str, m=None, key=None, *,
     Parameters
     ----------
     oracle : single-bit :class:`PhaseSketch` (e.g. from :func:`boolean_oracle`).
-    qsp_phases : phases ``φ_0..φ_d`` (``d`` queries), e.g. ``qsjax.find_phases(poly).phases``.
+    qsp_phases : phases ``φ_0..φ_d`` (``d`` queries), a 1-D real finite array with at least one
+        entry, e.g. ``qsjax.find_phases(poly).phases``.
     mode : ``"ideal"``, ``"expected"`` (each query replaced by its average: exact for the averaged
         circuit because queries use independent samples), ``"counts"`` or ``"sampled"``.
     m : samples per query; ``key``: randomness for ``counts`` / ``sampled``.
 
-    Returns the diagonal of the block actually applied (complex dtype; real up to rounding for
-    unitary modes). Total samples consumed: ``d * m``.
+    Returns the diagonal of the block actually applied (complex dtype of the oracle's precision:
+    complex64 for float32 data; real up to rounding for unitary modes). Total samples consumed:
+    ``d * m``.
     """
+    if not isinstance(oracle, PhaseSketch):
+        raise TypeError(
+            "oracle must be a qsjax PhaseSketch (e.g. from qsjax.boolean_oracle), got "
+            f"{type(oracle).__name__}"
+        )
+    if oracle.data.values.ndim != 1:
+        raise ValueError("qsvt_sketch supports single-bit phase sketches (truth table of shape (N,))")
+    qsp_phases = check_qsp_phases(qsp_phases, _real_dtype(oracle))
     m = check_query_args(mode, m, key)
+    chunk_size = positive_int(chunk_size, "chunk_size")
     if mode == "sampled":
-        return _run_static(oracle, qsp_phases, mode, m, key, int(chunk_size))
-    return _run_traced(oracle, qsp_phases, mode, m, key, int(chunk_size))
+        return _run_static(oracle, qsp_phases, mode, m, key, chunk_size)
+    return _run_traced(oracle, qsp_phases, mode, m, key, chunk_size)
+
+
+def _real_dtype(oracle: PhaseSketch):
+    """The real dtype of the oracle's precision (float32 or float64)."""
+    return jnp.finfo(jnp.result_type(oracle.t, jnp.complex64)).dtype
 
 
 class ThresholdOracle(eqx.Module):
@@ -109,12 +121,27 @@ def threshold_oracle(data: BooleanData, *, degree: int | None = None, qsp_phases
 
     The threshold sits halfway between 0 (unmarked entries carry no phase) and ``sin(r_min)``,
     ``r_min = min_{f(x)=1} p_x / p_max``; the transition half-width is 0.45 of that. ``degree``
-    (even) defaults to ``2 * ceil(3 / gap)``, capped at 4000.
+    (even) defaults to ``2 * ceil(3 / gap)``, capped at 4000. ``qsp_phases`` (optional, skips phase
+    finding) must be a 1-D real finite array with at least one entry.
+
+    The threshold and the polynomial depend on the data values, so ``data`` must be concrete; the
+    construction (phase finding included) always runs eagerly, also when called while ``jax.jit``
+    traces a function that closes over ``data``.
     """
     if not isinstance(data, BooleanData):
         raise TypeError(f"data must be a qsjax.BooleanData, got {type(data).__name__}")
     if data.n_bits is not None:
         raise ValueError("threshold_oracle supports single-bit truth tables of shape (N,)")
+    if not (is_concrete(data.values) and (data.p is None or is_concrete(data.p))):
+        raise ValueError(
+            "threshold_oracle needs concrete data (its threshold and polynomial degree depend on the "
+            "values): build it outside jax.jit/vmap and pass the oracle in"
+        )
+    with jax.ensure_compile_time_eval():
+        return _threshold_oracle(data, degree, qsp_phases)
+
+
+def _threshold_oracle(data: BooleanData, degree, qsp_phases) -> ThresholdOracle:
     stage = boolean_oracle(data, t=1.0 / data.p_max)
     p = np.asarray(data.probabilities)
     f = np.asarray(data.values)
@@ -140,9 +167,7 @@ def threshold_oracle(data: BooleanData, *, degree: int | None = None, qsp_phases
         q = ChebPoly.from_coeffs(coeffs, target="1 - 2*1[|x|>=t]")
         if q.max_abs > 1.0:
             q = ChebPoly.from_coeffs(coeffs / (q.max_abs * (1 + 1e-12)), target="1 - 2*1[|x|>=t]")
-        qsp_phases = np.asarray(find_phases(q))
-    qsp_phases = jnp.asarray(qsp_phases, data.values.dtype)
+        with jax.enable_x64(True):
+            qsp_phases = np.asarray(find_phases(q), dtype=np.float64)
+    qsp_phases = check_qsp_phases(qsp_phases, data.values.dtype)
     return ThresholdOracle(stage=stage, qsp_phases=qsp_phases, threshold=threshold)
-
-
-

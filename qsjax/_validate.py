@@ -46,7 +46,7 @@ def float_array(x, name: str) -> jax.Array:
 
 
 def check_finite(arr, name: str) -> None:
-    if is_concrete(arr) and not bool(jnp.all(jnp.isfinite(arr))):
+    if is_concrete(arr) and not np.isfinite(np.asarray(arr)).all():
         bad = np.flatnonzero(~np.isfinite(np.asarray(arr)).ravel())[:5]
         raise ValueError(f"{name} contains NaN or inf (first flat positions {bad.tolist()})")
 

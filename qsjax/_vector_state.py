@@ -10,8 +10,16 @@ Pipeline for ``b ∈ R^N`` (zero-padded to ``N = 2**n``), with random signs ``s`
    ``sin(phi)``, per entry the 2x2 reflection ``[[sin phi, cos phi], [cos phi, -sin phi]]``.
 3. QSVT with an odd polynomial ``P ≈ arcsin(x)/arcsin(1)``: each of its ``d`` queries is a FRESH
    sketch (new samples); a second LCU keeps ``Re P``. The block becomes ``≈ phi / arcsin(1)``.
-4. acting on ``|+^n>`` and undoing ``H`` and the signs leaves ``≈ (2t/(πN)) b`` on the good branch:
-   with ``t = N / (5 ||b||)`` the success amplitude is ``2/(5π) ≈ 0.127``.
+4. acting on ``|+^n>`` and undoing ``H`` and the signs leaves ``≈ (2/π) t (p ⊙ b)`` on the good
+   branch. By Parseval the rms of the ideal phases over ``u`` is exactly ``t ||p ⊙ b||`` (signs and
+   padding drop out), so the default ``t = 1 / (5 ||p ⊙ b||)`` (``= N / (5 ||b||)`` for uniform
+   ``p``) gives rms phase 1/5 and success amplitude ``2/(5π) ≈ 0.127`` at every ``N`` and ``p``.
+
+Sampling damps every query: with ``M`` samples the phase of entry ``u`` has variance
+``(t^2 sum_j p_j b_j^2 - phi_u^2) / M``, which scales the query's 2x2 signal by ``exp(-var/2)``; a
+preparation of ``d`` queries loses the factor ``exp(-d t^2 sum_j p_j b_j^2 / M)`` in success
+probability (``exp(-d N / (25 M))`` for uniform ``p`` and the default ``t``), ``L`` amplified
+applications ``exp(-L d t^2 sum_j p_j b_j^2 / M)``: see :meth:`VectorStateSketch.samples_for_success`.
 
 Everything is simulated in the Hadamard-rotated frame, where the whole circuit is *blockwise*:
 for each system basis state ``u`` a small unitary on the two ancillas (LCU ⊗ QSVT). Query ``k``
@@ -27,6 +35,7 @@ i WHT(p ⊙ sin c)_u``.
 from __future__ import annotations
 
 import functools
+import math
 from functools import partial
 
 import equinox as eqx
@@ -38,8 +47,16 @@ from jaxtyping import Array, Complex, Float, Integer
 from . import _random
 from ._data import VectorData
 from ._kernels import walsh_hadamard
-from ._sketch import DEFAULT_CHUNK, _ingest_iid, _power_m
-from ._validate import is_concrete, positive_int, positive_real, sample_count
+from ._sketch import DEFAULT_CHUNK, _power_m, stream_frequencies
+from ._validate import (
+    check_finite,
+    check_key,
+    float_array,
+    is_concrete,
+    positive_int,
+    positive_real,
+    sample_count,
+)
 
 __all__ = [
     "VectorStateSketch",
@@ -58,6 +75,8 @@ _MERSENNE31 = (1 << 31) - 1
 
 def random_signs(key: Array, dim: int, dtype=None) -> Float[Array, " N"]:
     """Independent uniformly random signs ``±1`` (the default)."""
+    key = check_key(key)
+    dim = positive_int(dim, "dim")
     dtype = dtype or jnp.result_type(float)
     return jnp.where(jax.random.bernoulli(key, 0.5, (dim,)), 1.0, -1.0).astype(dtype)
 
@@ -78,6 +97,8 @@ def kwise_signs(key: Array, dim: int, k: int = 4, dtype=None) -> Float[Array, " 
     to ``2**-31``. Only ``k`` random field elements are drawn (the paper's ``2k``-wise family needs a
     seed of ``O(k log N)`` bits, not ``N`` bits).
     """
+    key = check_key(key)
+    dim = positive_int(dim, "dim")
     k = positive_int(k, "k")
     dtype = dtype or jnp.result_type(float)
     coeffs = jax.random.randint(key, (k,), 0, _MERSENNE31, dtype=jnp.int32).astype(jnp.uint32)
@@ -99,7 +120,8 @@ def check_query_args(mode: str, m, key):
     """Validate ``(mode, m, key)`` for circuits that query a sketch once per QSVT step.
 
     ``expected`` accepts a positive real ``m`` (differentiable), ``counts`` an integer (traced ok),
-    ``sampled`` a concrete integer (it sets loop lengths). Returns the checked ``m``.
+    ``sampled`` a concrete integer (it sets loop lengths); ``counts`` and ``sampled`` need a single
+    ``jax.random`` key (:func:`qsjax._validate.check_key`). Returns the checked ``m``.
     """
     if mode not in QUERY_MODES:
         raise ValueError(f"mode must be one of {sorted(QUERY_MODES)}, got {mode!r}")
@@ -107,9 +129,29 @@ def check_query_args(mode: str, m, key):
         if m is None:
             raise ValueError(f"mode {mode!r} needs the number of samples per query m")
         m = positive_real(m) if mode == "expected" else sample_count(m, allow_traced=mode != "sampled")
-    if mode in ("counts", "sampled") and key is None:
-        raise ValueError(f"mode {mode!r} needs a jax.random key (key=...)")
+    if mode in ("counts", "sampled"):
+        if key is None:
+            raise ValueError(f"mode {mode!r} needs a jax.random key (key=...)")
+        check_key(key)
     return m
+
+
+def check_qsp_phases(qsp_phases, dtype, *, length: int | None = None) -> Float[Array, " d1"]:
+    """QSP phases as a 1-D real, finite array of ``dtype`` with at least one entry (``length``
+    entries when given): anything else raises ``TypeError`` (not real numbers) or ``ValueError``."""
+    ph = float_array(qsp_phases, "qsp_phases")
+    if ph.ndim != 1 or ph.shape[0] < 1:
+        raise ValueError(
+            "qsp_phases must be a 1-D array of phases phi_0..phi_d (at least one entry), got shape "
+            f"{ph.shape}"
+        )
+    if length is not None and ph.shape != (length,):
+        raise ValueError(
+            f"qsp_phases must have shape ({length},) (degree + 1 phases), got {ph.shape}"
+        )
+    with jax.ensure_compile_time_eval():  # concrete phases are checked even while jit traces
+        check_finite(ph, "qsp_phases")
+    return ph.astype(dtype)
 
 
 # ----------------------------------------------------------------------------- result
@@ -175,9 +217,9 @@ class VectorStateSketch(eqx.Module):
         """``E[phi] = t WHT(p ⊙ s ⊙ b)``: the phases of the exact oracle."""
         return self.t * walsh_hadamard(self.probabilities * self.signs * self.values, normalized=False)
 
-    def _phases_from_counts(self, n, m) -> Float[Array, " N"]:
-        g = self.signs * self.values * n.astype(self.values.dtype)
-        return (self.t / jnp.asarray(m, self.values.dtype)) * walsh_hadamard(g, normalized=False)
+    def _phases_from_frequencies(self, freq) -> Float[Array, " N"]:
+        """Phases ``t WHT(s ⊙ b ⊙ n / m)`` of one realisation with sample frequencies ``n / m``."""
+        return self.t * walsh_hadamard(self.signs * self.values * freq, normalized=False)
 
     def expected_signal(self, m) -> Complex[Array, " N"]:
         """``E[exp(i phi_u)]`` for ``m`` samples, in ``O(N log N)``."""
@@ -196,8 +238,9 @@ class VectorStateSketch(eqx.Module):
             e = self.expected_signal(m)
             return jnp.imag(e).astype(e.dtype), 1j * jnp.real(e)
         elif mode == "counts":
-            n = _random.multinomial_counts(jax.random.fold_in(key, q), m, self.probabilities)
-            phi = self._phases_from_counts(n, m)
+            freq = _random.multinomial_frequencies(jax.random.fold_in(key, q), m, self.probabilities,
+                                                   self.values.dtype)
+            phi = self._phases_from_frequencies(freq)
         else:  # sampled
             raise AssertionError("sampled signals are produced by _sampled_phases")
         cdt = jnp.result_type(phi, jnp.complex64)
@@ -212,8 +255,9 @@ class VectorStateSketch(eqx.Module):
         and mode (``m`` is a traced argument except in ``sampled``, where it sets loop lengths).
         """
         m = self._check_mode_args(mode, m, key)
+        chunk_size = positive_int(chunk_size, "chunk_size")
         if mode == "sampled":
-            return _run_sampled(self, m, key, int(chunk_size))
+            return _run_sampled(self, m, key, chunk_size)
         return _run_traced(self, mode, m, key)
 
     def amplified(self, mode: str, m=None, key=None, *, delta: float = 0.1, w: float | None = None,
@@ -221,16 +265,118 @@ class VectorStateSketch(eqx.Module):
         """Prepare the state with fixed-point amplitude amplification (Yoder–Low–Chuang).
 
         The success probability rises to ``>= 1 - delta**2`` for every initial success ``>= w``
-        without knowing it (default ``w = 0.8 (2/(5π))^2``, safely below the sketch's ~0.0162).
-        Every application of the preparation or its inverse uses fresh samples in every query.
+        without knowing it. The default ``w`` is :meth:`success_lower_bound` of this very sketch:
+        0.8 times the success of one preparation, in ``ideal`` mode for ``mode="ideal"`` and in
+        ``expected`` mode with the same ``m`` otherwise (so a non-default ``t`` and the sampling
+        damping are accounted for; ``0.8 (2/(5π))^2`` for the default ``t`` and large ``m``). It needs
+        a concrete sketch and ``m``: inside ``jax.jit`` pass ``w`` (e.g. ``sk.success_lower_bound(m)``
+        computed outside). A given ``w`` is used as is.
+
+        Every application of the preparation or its inverse uses fresh samples in every query, and
+        each of the ``L`` applications is damped by sampling: the amplified success is about
+        ``(1 - delta^2) exp(-L d t^2 sum_j p_j b_j^2 / M)``, so pick ``m`` with
+        ``samples_for_success(fraction, amplified=True, delta=delta)``.
         """
         from ._grover import fixed_point_length
 
         m = self._check_mode_args(mode, m, key)
+        chunk_size = positive_int(chunk_size, "chunk_size")
         if w is None:
-            w = 0.8 * (2.0 / (5.0 * np.pi)) ** 2
+            w = self.success_lower_bound(None if mode == "ideal" else m)
         length = fixed_point_length(delta, w)
-        return _run_amplified(self, mode, m, key, float(delta), length, int(chunk_size))
+        if mode == "sampled":
+            return _run_amplified_static(self, mode, m, key, float(delta), length, chunk_size)
+        return _run_amplified(self, mode, m, key, float(delta), length, chunk_size)
+
+    def _concrete(self, *extra) -> bool:
+        return all(is_concrete(x) for x in (*jax.tree_util.tree_leaves(self), *extra))
+
+    def sampling_variance(self) -> Float[Array, ""]:
+        """``kappa = t^2 sum_j p_j b_j^2``: ``M`` times the variance of one query's phase (per entry
+        ``u``, up to the tiny ``-phi_u^2`` term). ``N / 25`` for uniform ``p`` and the default ``t``."""
+        return self.t**2 * jnp.sum(self.probabilities * self.values**2)
+
+    def success_lower_bound(self, m=None, *, safety: float = 0.8) -> float:
+        """The default lower bound ``w`` of :meth:`amplified`: ``safety`` times the success
+        probability of one preparation, ideal (``m=None``) or averaged over ``m`` samples per query
+        (``expected`` mode, which includes the sampling damping). Costs one run (``O(d N + N log N)``).
+
+        Needs concrete values (not inside ``jax.jit``/``vmap``).
+        """
+        safety = float(safety)
+        if not 0.0 < safety <= 1.0:
+            raise ValueError(f"safety must be in (0, 1], got {safety!r}")
+        if m is not None:
+            m = positive_real(m)
+        if not self._concrete(m):
+            raise ValueError(
+                "the default amplification bound w is computed from the sketch's actual success "
+                "probability, which needs concrete values: inside jax.jit/vmap pass w explicitly "
+                "(e.g. w = sk.success_lower_bound(m) computed outside the transformation)"
+            )
+        with jax.ensure_compile_time_eval():
+            res = self.run("ideal") if m is None else self.run("expected", m)
+            prob = float(res.success_probability)
+        if not prob > 0.0:
+            raise ValueError(
+                f"the preparation has success probability {prob!r} (mode "
+                f"{'ideal' if m is None else 'expected'}, m={m!r}): there is nothing to amplify"
+            )
+        return safety * prob
+
+    def samples_for_success(self, fraction: float = 0.9, *, amplified: bool = False, delta: float = 0.1,
+                            w: float | None = None) -> int:
+        """Samples per query ``M`` for which the sampled success stays ``>= fraction`` times the ideal.
+
+        Derivation. One query averaged over ``M`` IID samples has
+        ``E[e^{i phi_u}] = (sum_j p_j e^{i (t/M) s_j b_j (-1)^{j·u}})^M``; its cumulant expansion is
+        ``exp(i phi_u - var_u / 2 + O(M^-2))`` with ``var_u = (kappa - phi_u^2) / M`` and
+        ``kappa = t^2 sum_j p_j b_j^2`` (:meth:`sampling_variance`). So the query's 2x2 signal
+        ``[[sin, cos], [cos, -sin]]`` is scaled by ``exp(-var_u / 2) >= exp(-kappa / (2M))``, and a
+        preparation, a product of ``d`` such queries (fresh samples each), by ``exp(-d kappa / (2M))``
+        in amplitude: its success probability is at least ``exp(-d kappa / M)`` times the ideal one
+        (the ``expected`` mode; the mean over ``counts`` / ``sampled`` realisations is at least as
+        large). With ``L`` applications of the preparation (fixed-point amplification) the factor is
+        ``exp(-L d kappa / M)``. Solving ``exp(-A d kappa / M) = fraction``:
+
+            ``M = ceil(A d kappa / ln(1 / fraction))``,  ``A = 1`` or ``L``.
+
+        For uniform ``p`` and the default ``t`` (``kappa = N / 25``): ``M = A d N / (25 ln(1/fraction))``,
+        e.g. ``7.2 N`` for ``d = 19``, ``fraction = 0.9``; amplified (``L = 27`` at ``delta = 0.1``)
+        ``195 N``. At ``N = 2**22`` and ``M = 1e8`` one preparation keeps ``exp(-19 N / (25 M)) = 0.969``
+        of its success but the amplified one only ``exp(-27 * 19 N / (25 M)) = 0.42``.
+
+        Parameters
+        ----------
+        fraction : target ratio sampled / ideal success, in (0, 1).
+        amplified : size ``M`` for :meth:`amplified` (``L`` from ``delta`` and ``w``) instead of one
+            preparation (:meth:`run`).
+        delta, w : as in :meth:`amplified`; the default ``w`` is ``0.8`` times the ideal success times
+            the damping ``exp(-d kappa / M)`` of the returned ``M`` (solved self-consistently).
+        """
+        from ._grover import fixed_point_length
+
+        f = float(fraction)
+        if not 0.0 < f < 1.0:
+            raise ValueError(f"fraction must be in (0, 1) (sampled / ideal success), got {fraction!r}")
+        if not self._concrete():
+            raise ValueError("samples_for_success needs a concrete sketch (call it outside jax.jit/vmap)")
+        with jax.ensure_compile_time_eval():
+            kappa = float(self.sampling_variance())
+        rate = self.degree * kappa / math.log(1.0 / f)  # M per application
+        if not amplified:
+            return max(1, math.ceil(rate))
+        if w is not None:
+            return max(1, math.ceil(fixed_point_length(delta, w) * rate))
+        ideal = self.success_lower_bound(None)
+        length = fixed_point_length(delta, ideal)
+        for _ in range(64):  # L grows as w shrinks with M: iterate to the fixed point (2-3 steps)
+            m = max(1, math.ceil(length * rate))
+            new = fixed_point_length(delta, ideal * math.exp(-self.degree * kappa / m))
+            if new <= length:
+                return m
+            length = new
+        return m
 
     @property
     def _cdtype(self):
@@ -245,6 +391,7 @@ class VectorStateSketch(eqx.Module):
         ``anc`` has shape (N, 2, 2): (system entry, LCU ancilla, QSVT ancilla), rotated frame.
         """
         m = self._check_mode_args(mode, m, key)
+        chunk_size = positive_int(chunk_size, "chunk_size")
         if mode == "sampled":
             signal = partial(_sampled_signal, self, key, m, chunk_size)
         else:
@@ -255,9 +402,10 @@ class VectorStateSketch(eqx.Module):
         good = anc[:, 0, 0]  # both ancillas in |0>
         state = self.signs * walsh_hadamard(good)  # undo: H then the signs
         queries = self.degree * applications
-        samples = jnp.zeros(()) if mode == "ideal" else queries * jnp.asarray(m, self.values.dtype)
+        rdt = self.values.dtype
+        samples = jnp.zeros((), rdt) if mode == "ideal" else queries * jnp.asarray(m, rdt)
         prob = jnp.sum(jnp.abs(state) ** 2)
-        return VectorStateResult(state=state, success_probability=prob, samples=jnp.asarray(samples),
+        return VectorStateResult(state=state, success_probability=prob, samples=jnp.asarray(samples, rdt),
                                  queries=jnp.asarray(queries))
 
 
@@ -273,8 +421,7 @@ def _run_sampled(sk: VectorStateSketch, m: int, key, chunk_size: int) -> VectorS
     return sk._result(sk.apply_block(anc, "sampled", m, key, chunk_size=chunk_size), "sampled", m, 1)
 
 
-@partial(jax.jit, static_argnums=(1, 4, 5, 6))
-def _run_amplified(sk: VectorStateSketch, mode: str, m, key, delta: float, length: int, chunk_size: int):
+def _amplified(sk: VectorStateSketch, mode: str, m, key, delta: float, length: int, chunk_size: int):
     from ._grover import amplitude_amplification, fixed_point_phases
 
     alpha, beta = fixed_point_phases(delta, length=length)
@@ -293,20 +440,21 @@ def _run_amplified(sk: VectorStateSketch, mode: str, m, key, delta: float, lengt
     return sk._result(final, mode, m, applications=length)
 
 
+_run_amplified = jax.jit(_amplified, static_argnums=(1, 4, 5, 6))
+_run_amplified_static = jax.jit(_amplified, static_argnums=(1, 2, 4, 5, 6))  # sampled: m sets loop lengths
+
+
 def _initial_ancilla(dim: int, dtype) -> Complex[Array, "N 2 2"]:
     """``|0>_lcu |0>_qsvt`` on every entry of ``|+^n>`` (rotated frame: the system is ``H|0> = |+>``)."""
     anc = jnp.zeros((dim, 2, 2), dtype)
-    return anc.at[:, 0, 0].set(1.0 / np.sqrt(dim))
+    return anc.at[:, 0, 0].set(jnp.asarray(1.0 / math.sqrt(dim), dtype))
 
 
 def _sampled_signal(sk: VectorStateSketch, key, m, chunk_size, q):
-    chunk = min(int(chunk_size), m)
-    n_chunks = -(-m // chunk)
-    last = m - (n_chunks - 1) * chunk
-    n = _ingest_iid(jax.random.fold_in(key, q), sk.p if sk.p is not None else None, sk.length, chunk,
-                    n_chunks, last)
-    n = jnp.zeros((sk.dim,), n.dtype).at[: sk.length].set(n)
-    phi = sk._phases_from_counts(n, m)
+    freq = stream_frequencies(jax.random.fold_in(key, q), sk.p,
+                              sk.length, m, chunk_size, sk.values.dtype)
+    freq = jnp.zeros((sk.dim,), freq.dtype).at[: sk.length].set(freq)
+    phi = sk._phases_from_frequencies(freq)
     cdt = jnp.result_type(phi, jnp.complex64)
     return jnp.sin(phi).astype(cdt), (1j * jnp.cos(phi)).astype(cdt)
 
@@ -330,7 +478,7 @@ def _apply_signal(v, x, y):
 
 def _hadamard_lcu(v):
     a, b = v[:, 0], v[:, 1]
-    return jnp.stack([a + b, a - b], axis=1) / np.sqrt(2.0)
+    return jnp.stack([a + b, a - b], axis=1) * math.sqrt(0.5)  # a Python float: keeps v's dtype
 
 
 def _apply_lcu_qsp(phases, signal, anc, *, adjoint: bool):
@@ -380,49 +528,79 @@ def vector_state(
     ----------
     data : :class:`VectorData` (real vector ``b``, optional sampling distribution; uniform gives
         ``|b>``, a non-uniform ``p`` gives the state ``∝ p ⊙ b``).
-    key : key for the random signs (the sketch's own randomness; samples take their own keys).
+    key : a single ``jax.random`` key for the random signs (the sketch's own randomness; samples
+        take their own keys).
     degree : odd degree ``d`` of the arcsin polynomial = the number of fresh sketches per
         preparation (default 19: the paper's "degree 20" counts the 20 phases of a degree-19
         QSP sequence; with it, the fitted constant of ``M = C N / ε`` is the paper's 0.9).
-    t : evolution time, default ``N / (5 ||b||)`` (``N`` = original length), which keeps the
-        phases inside the arcsin window with high probability.
+    t : evolution time, a finite nonzero real scalar (a negative ``t`` flips the global sign of the
+        prepared state). Default ``1 / (5 ||p ⊙ b||)``, i.e. ``N / (5 ||b||)`` for uniform ``p``
+        (``N`` = original length): the rms of the ideal phases over the register is exactly
+        ``t ||p ⊙ b||`` (Parseval), so the default makes it 1/5 for every ``N`` and ``p``, keeping the
+        phases inside the arcsin window ``[-1, 1]`` with high probability (a 5-sigma excursion for
+        near-Gaussian phases) and the ideal success at ``(2/(5π))^2 ≈ 0.0162``.
     signs : ``"random"`` (independent signs) or ``"kwise"`` (seeded ``k``-wise independent family).
-    qsp_phases : precomputed Wx-convention phases (skips phase finding).
+    qsp_phases : precomputed Wx-convention phases, a 1-D real finite array of shape
+        ``(degree + 1,)`` (skips phase finding).
+
+    Everything is computed in the dtype of ``data`` (float32 data: float32 phases, complex64 states).
+    Phase finding always runs eagerly (also when called inside ``jax.jit``) and is cached per degree.
     """
     if not isinstance(data, VectorData):
         raise TypeError(f"data must be a qsjax.VectorData, got {type(data).__name__}")
+    key = check_key(key)
     degree = positive_int(degree, "degree")
     if degree % 2 == 0:
         raise ValueError(f"degree must be odd (arcsin is odd), got {degree}")
+    if signs not in ("random", "kwise"):
+        raise ValueError(f"signs must be 'random' or 'kwise', got {signs!r}")
+    dtype = data.values.dtype
     length = data.dim
     dim = 1 << max(0, (length - 1).bit_length())
     if dim > 2**30:
         raise ValueError(f"vector length {length} cannot be padded to a register of at most 2**30 entries")
-    vals = jnp.zeros((dim,), data.values.dtype).at[:length].set(data.values)
-    p = None if data.p is None else jnp.zeros((dim,), data.values.dtype).at[:length].set(data.p)
+    vals = jnp.zeros((dim,), dtype).at[:length].set(data.values)
+    p = None if data.p is None else jnp.zeros((dim,), dtype).at[:length].set(data.p.astype(dtype))
     if t is None:
-        t = length / (5.0 * jnp.linalg.norm(data.values))
-    t = jnp.asarray(t, data.values.dtype)
-    if signs == "random":
-        s = random_signs(key, dim, data.values.dtype)
-    elif signs == "kwise":
-        s = kwise_signs(key, dim, k, data.values.dtype)
-    else:
-        raise ValueError(f"signs must be 'random' or 'kwise', got {signs!r}")
+        if data.p is None:
+            t = length / (5.0 * jnp.linalg.norm(data.values))
+        else:
+            with jax.ensure_compile_time_eval():  # concrete data stays concrete while jit traces
+                weight = jnp.linalg.norm(data.p.astype(dtype) * data.values)
+            if is_concrete(weight) and not float(weight) > 0.0:
+                raise ValueError("p ⊙ b is zero: b is nonzero only where p is 0, so there is no state")
+            t = 1.0 / (5.0 * weight)
+    t = _check_t(t, dtype)
+    s = random_signs(key, dim, dtype) if signs == "random" else kwise_signs(key, dim, k, dtype)
     if qsp_phases is None:
         qsp_phases = arcsin_phases(degree)
-    qsp_phases = jnp.asarray(qsp_phases, data.values.dtype)
-    if is_concrete(qsp_phases) and qsp_phases.shape != (degree + 1,):
-        raise ValueError(f"qsp_phases must have shape ({degree + 1},), got {qsp_phases.shape}")
+    qsp_phases = check_qsp_phases(qsp_phases, dtype, length=degree + 1)
     return VectorStateSketch(values=vals, p=p, signs=s, t=t, qsp_phases=qsp_phases, length=length)
 
 
-def arcsin_phases(degree: int) -> np.ndarray:
-    """Wx-convention symmetric QSP phases for the odd polynomial ≈ arcsin(x)/arcsin(1).
+def _check_t(t, dtype) -> Float[Array, ""]:
+    """``t`` as a real scalar of ``dtype``: finite and nonzero (``t = 0`` prepares nothing)."""
+    t = float_array(t, "t")
+    if t.shape != ():
+        raise ValueError(f"t must be a real scalar, got shape {t.shape}")
+    if is_concrete(t):
+        value = float(t)
+        if not math.isfinite(value) or value == 0.0:
+            raise ValueError(f"t must be a finite, nonzero real number, got {value!r}")
+    return t.astype(dtype)
 
-    Phase finding is deterministic, so the result is cached per degree (a fresh copy is returned).
+
+def arcsin_phases(degree: int) -> np.ndarray:
+    """Wx-convention symmetric QSP phases for the odd polynomial ≈ arcsin(x)/arcsin(1), float64.
+
+    Phase finding is deterministic and always runs eagerly in float64 (also when called while
+    ``jax.jit`` traces), so the result is the same whatever ran before; it is cached per degree (a
+    fresh copy is returned).
     """
-    return _arcsin_phases_cached(positive_int(degree, "degree")).copy()
+    degree = positive_int(degree, "degree")
+    if degree % 2 == 0:
+        raise ValueError(f"degree must be odd (arcsin is odd), got {degree}")
+    return _arcsin_phases_cached(degree).copy()
 
 
 @functools.cache
@@ -430,4 +608,5 @@ def _arcsin_phases_cached(degree: int) -> np.ndarray:
     from ._poly import arcsin_polynomial
     from ._qsp import find_phases
 
-    return np.asarray(find_phases(arcsin_polynomial(degree)))
+    with jax.ensure_compile_time_eval(), jax.enable_x64(True):
+        return np.asarray(find_phases(arcsin_polynomial(degree)), dtype=np.float64)
