@@ -48,6 +48,7 @@ from ._kernels import (
     permute_basis,
     plus_state,
     probabilities,
+    sample_histogram,
     sample_shots,
     walsh_hadamard,
 )
@@ -177,6 +178,7 @@ __all__ = [
     "qsvt_operator_real",
     "qsvt_sketch",
     "random_signs",
+    "sample_histogram",
     "sample_shots",
     "samples_for_error",
     "sign_polynomial",

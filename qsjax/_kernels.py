@@ -14,12 +14,18 @@ Every function is pure, shape-static and works under ``jit``, ``vmap`` and ``gra
 
 from __future__ import annotations
 
+import numbers
+import operator
 from collections.abc import Sequence
+from functools import partial
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, ArrayLike, Complex, Float, Integer
+
+from ._random import counter_bits, multinomial_counts, uniform_float
+from ._validate import MAX_EXACT_M, check_key, integer_counts_dtype, is_concrete
 
 __all__ = [
     "apply_diagonal",
@@ -30,6 +36,7 @@ __all__ = [
     "permute_basis",
     "probabilities",
     "sample_shots",
+    "sample_histogram",
     "expectation_diagonal",
     "expectation",
     "inner",
@@ -46,9 +53,30 @@ __all__ = [
 ]
 
 
+MAX_SHOTS = 2**28
+"""Largest number of outcomes :func:`sample_shots` materialises (2**28 int outcomes plus their
+uniforms is a few GiB); :func:`sample_histogram` draws the outcome counts of up to ``2**53`` shots in
+``O(N)`` instead."""
+
+
+def _index(x, name: str, what: str = "an integer") -> int:
+    """``x`` as a Python int: Python/numpy integers (and integer 0-d arrays) only, never a bool or a
+    float (no silent truncation of ``1.7`` to ``1``)."""
+    if isinstance(x, bool | np.bool_):
+        raise TypeError(f"{name} must be {what}, got the bool {x!r}")
+    try:
+        return operator.index(x)
+    except TypeError:
+        raise TypeError(f"{name} must be {what}, got {type(x).__name__} {x!r}") from None
+
+
 def num_qubits(dim: int, *, name: str = "dimension") -> int:
-    """Number of qubits ``n`` with ``2**n == dim``; raises ``ValueError`` otherwise."""
-    dim = int(dim)
+    """Number of qubits ``n`` with ``2**n == dim``.
+
+    ``dim`` must be a Python or numpy integer (a float such as ``8.5`` or ``8.0``, or a bool, raises
+    ``TypeError``); a value that is not a positive power of two raises ``ValueError``.
+    """
+    dim = _index(dim, name, "an integer power of two")
     if dim < 1 or dim & (dim - 1):
         raise ValueError(f"{name} must be a power of two (a qubit register), got {dim}")
     return dim.bit_length() - 1
@@ -60,7 +88,8 @@ def _complex_dtype(*arrays) -> jnp.dtype:
 
 
 def _check_qubit(q: int, n: int, name: str = "qubit") -> int:
-    q = int(q)
+    """A qubit index in ``[0, n)``: an integer (``TypeError`` for floats and bools), in range."""
+    q = _index(q, name, "an integer qubit index")
     if not 0 <= q < n:
         raise ValueError(f"{name} must be in [0, {n}) for a {n}-qubit register, got {q}")
     return q
@@ -227,6 +256,13 @@ def apply_1q(
     return y.reshape(state.shape)
 
 
+def _control_value(v) -> int:
+    """A control value: 0 or 1 as an integer or a bool (``0.5`` is refused, not truncated)."""
+    if isinstance(v, bool | np.bool_):
+        return int(v)
+    return _index(v, "control_values entry", "0 or 1")
+
+
 def apply_controlled(
     state: Complex[Array, "... N"],
     gate: Complex[ArrayLike, "2 2"],
@@ -241,7 +277,7 @@ def apply_controlled(
     cs = [_check_qubit(c, n, "controls entry") for c in controls]
     if t in cs:
         raise ValueError(f"target qubit {t} also appears in controls {list(controls)}")
-    vals = [1] * len(cs) if control_values is None else [int(v) for v in control_values]
+    vals = [1] * len(cs) if control_values is None else [_control_value(v) for v in control_values]
     if len(vals) != len(cs) or any(v not in (0, 1) for v in vals):
         raise ValueError(f"control_values must be 0/1, one per control, got {control_values}")
     applied = apply_1q(state, gate, t)
@@ -252,17 +288,42 @@ def apply_controlled(
     return jnp.where(jnp.asarray(mask), applied, state.astype(applied.dtype))
 
 
+def _check_permutation(perm: np.ndarray) -> None:
+    big_n = perm.shape[0]
+    bad = np.flatnonzero((perm < 0) | (perm >= big_n))
+    if bad.size:
+        raise ValueError(
+            f"perm must be a permutation of range({big_n}): entries {perm[bad[:5]].tolist()} at positions "
+            f"{bad[:5].tolist()} are out of range"
+        )
+    counts = np.bincount(perm.astype(np.int64), minlength=big_n)
+    if (counts != 1).any():
+        dup = np.flatnonzero(counts > 1)[:5]
+        missing = np.flatnonzero(counts == 0)[:5]
+        raise ValueError(
+            f"perm must be a permutation of range({big_n}): values {dup.tolist()} repeat and "
+            f"{missing.tolist()} are missing"
+        )
+
+
 def permute_basis(
     state: Complex[Array, "... N"], perm: Integer[ArrayLike, " N"]
 ) -> Complex[Array, "... N"]:
-    """Apply the permutation unitary ``|x> -> |perm[x]>`` (``perm`` must be a permutation of [N]).
+    """Apply the permutation unitary ``|x> -> |perm[x]>``.
 
-    Implemented as a gather with the inverse permutation: ``out[perm[x]] = state[x]``.
+    ``perm`` must be an integer array that is a permutation of ``range(N)``: a non-integer dtype
+    raises ``TypeError``; a concrete ``perm`` with an entry out of range or a repeated entry raises
+    ``ValueError`` (a traced ``perm`` inside ``jit`` is not checked). Implemented as a gather with
+    the inverse permutation: ``out[perm[x]] = state[x]``.
     """
     state = jnp.asarray(state)
     perm = jnp.asarray(perm)
+    if not jnp.issubdtype(perm.dtype, jnp.integer):
+        raise TypeError(f"perm must be an integer array (a permutation of range(N)), got dtype {perm.dtype}")
     if perm.shape != state.shape[-1:]:
         raise ValueError(f"perm must have shape {state.shape[-1:]}, got {perm.shape}")
+    if is_concrete(perm):
+        _check_permutation(np.asarray(perm))
     inv = jnp.zeros_like(perm).at[perm].set(jnp.arange(perm.shape[0], dtype=perm.dtype))
     return state[..., inv]
 
@@ -276,21 +337,162 @@ def probabilities(state: Complex[Array, "... N"]) -> Float[Array, "... N"]:
     return jnp.real(state * jnp.conj(state))
 
 
-def sample_shots(
-    key: Array, state: Complex[Array, " N"], shots: int
-) -> Integer[Array, " shots"]:
-    """Draw ``shots`` measurement outcomes (basis indices) in the computational basis.
+def _shot_count(shots, name: str, max_value: int, hint: str, *, allow_traced: bool) -> int:
+    """A non-negative integer number of shots, at most ``max_value``.
 
-    The state need not be normalised (the outcome distribution is ``|state|^2 / ||state||^2``).
+    Python/numpy integers and integral floats (``1e6``) pass; ``2.7``, NaN, inf, bools, strings and
+    negative numbers raise. A traced value passes unchecked when ``allow_traced``.
     """
-    shots = int(shots)
-    if shots < 0:
-        raise ValueError(f"shots must be a non-negative integer, got {shots}")
+    if isinstance(shots, bool | np.bool_ | str | bytes) or shots is None:
+        raise TypeError(f"{name} must be a non-negative integer, got {shots!r}")
+    if isinstance(shots, jax.core.Tracer):
+        if not allow_traced:
+            raise TypeError(
+                f"{name} must be a concrete integer here (it sets the output shape), got a traced value"
+            )
+        return shots
+    if isinstance(shots, numbers.Integral):
+        value = int(shots)
+    elif isinstance(shots, numbers.Real) or (hasattr(shots, "shape") and np.shape(shots) == ()):
+        arr = np.asarray(shots)
+        if arr.dtype == np.bool_ or np.iscomplexobj(arr) or not np.issubdtype(arr.dtype, np.number):
+            raise TypeError(f"{name} must be a non-negative integer, got {shots!r}")
+        f = float(arr)
+        if not np.isfinite(f) or f != np.floor(f):
+            raise ValueError(f"{name} must be a non-negative integer, got {shots!r}")
+        value = int(arr) if np.issubdtype(arr.dtype, np.integer) else int(f)
+    else:
+        raise TypeError(f"{name} must be a non-negative integer, got {type(shots).__name__}")
+    if value < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {value}")
+    if value > max_value:
+        raise ValueError(
+            f"{name}={value} exceeds the limit {max_value} (= 2**{max_value.bit_length() - 1}); {hint}"
+        )
+    return value
+
+
+def _check_state(state, fname: str) -> Array:
+    """The state as a 1-D numeric array, finite and of non-zero norm (checked when concrete)."""
     state = jnp.asarray(state)
     if state.ndim != 1:
-        raise ValueError(f"state must be one-dimensional (use vmap for batches), got {state.shape}")
-    p = probabilities(state)
-    return jax.random.categorical(key, jnp.log(p), shape=(shots,))
+        raise ValueError(f"state must be one-dimensional (use vmap for batches), got shape {state.shape}")
+    if not (jnp.issubdtype(state.dtype, jnp.number) or state.dtype == jnp.bool_):
+        raise TypeError(f"state must be an array of numbers, got dtype {state.dtype}")
+    if is_concrete(state):
+        # numpy, not jnp: inside a caller's jit even ops on concrete constants are staged
+        values = np.asarray(state)
+        if not np.isfinite(values).all():
+            bad = np.flatnonzero(~np.isfinite(values))[:5]
+            raise ValueError(f"state contains NaN or inf (first positions {bad.tolist()})")
+        if not values.any():
+            raise ValueError(f"{fname}: the state has zero norm, so it defines no outcome distribution")
+    return state
+
+
+def _weights_f64(state: Array) -> Float[Array, " N"]:
+    """``|state|^2 / max|state|^2`` in float64 (call inside a ``jax.enable_x64(True)`` scope); the
+    rescaling keeps tiny states (whose squares would underflow) well defined."""
+    dtype = jnp.complex128 if jnp.issubdtype(state.dtype, jnp.complexfloating) else jnp.float64
+    s = state.astype(dtype)
+    scale = jnp.max(jnp.abs(s))
+    s = s / jnp.where(scale > 0, scale, 1.0)
+    return jnp.real(s * jnp.conj(s))
+
+
+def sample_shots(key: Array, state: Complex[Array, " N"], shots: int) -> Integer[Array, " shots"]:
+    """Draw ``shots`` measurement outcomes (basis indices) in the computational basis.
+
+    Parameters
+    ----------
+    key : a single ``jax.random`` key.
+    state : array (N,), real or complex, finite and not all zero; it need not be normalised (the
+        outcome distribution is ``|state|^2 / ||state||^2``).
+    shots : non-negative integer (an integral float such as ``1e6`` is accepted), at most
+        :data:`MAX_SHOTS` ``= 2**28``: every outcome is materialised. For more shots, or whenever only
+        the counts matter, use :func:`sample_histogram` (``O(N)`` whatever the number of shots).
+
+    Returns
+    -------
+    array (shots,) of the default integer dtype (int64 under x64, int32 without).
+
+    Inverse-CDF sampling: one cumulative sum of ``|state|^2`` and a binary search per uniform draw,
+    so ``O(N + shots)`` memory and ``O(N + shots log N)`` time. The sum and the uniforms are float64
+    (a local ``jax.enable_x64(True)`` scope when x64 is off, which also works under the caller's
+    ``jit``/``vmap``), so outcome probabilities are resolved to ``2**-53`` of the total in either
+    precision and a key gives the same outcomes in both. ``shots`` must be concrete (it sets the
+    output shape); ``state`` is checked only when concrete.
+    """
+    key = check_key(key)
+    shots = _shot_count(
+        shots, "shots", MAX_SHOTS,
+        "sample_shots materialises every outcome; use qsjax.sample_histogram(key, state, shots) for the "
+        "outcome counts in O(N) memory (exact up to 2**53 shots)",
+        allow_traced=False,
+    )
+    state = _check_state(state, "sample_shots")
+    out_dtype = jnp.dtype(jnp.result_type(int))
+    with jax.enable_x64(True):
+        return _inverse_cdf(key, state, shots).astype(out_dtype)
+
+
+_SHOTS_STREAM = 0x5407_0000  # high counter word of the uniforms of sample_shots (a stream of its own)
+
+
+@partial(jax.jit, static_argnums=(2,))
+def _inverse_cdf(key, state, shots: int):
+    """Outcome indices by inverse-CDF sampling, all in float64 (run inside a local x64 scope).
+
+    Only primitives that stay valid in an x64 scope nested in a caller's x64-off trace are used:
+    the uniforms come from qsjax's counter-based threefry words (53-bit floats), not from
+    ``jax.random.uniform``, and no ``argmax``.
+    """
+    weights = _weights_f64(state)
+    cdf = jnp.cumsum(weights)
+    total = cdf[-1]
+    lo = jnp.arange(shots, dtype=jnp.uint32)
+    w0, w1 = counter_bits(key, lo, jnp.full((shots,), _SHOTS_STREAM, jnp.uint32))
+    u = uniform_float(w0, w1, jnp.float64) * total
+    idx = jnp.searchsorted(cdf, u, side="right", method="scan")
+    # u can round up to the total at worst: map that to the last outcome of non-zero weight, the
+    # first index where the cdf reaches the total (never to a zero-weight cell: side="right"
+    # already skips the cells where the cdf does not increase).
+    last = jnp.searchsorted(cdf, total, side="left", method="scan")
+    return jnp.minimum(idx, last)
+
+
+def sample_histogram(key: Array, state: Complex[Array, " N"], shots) -> Integer[Array, " N"]:
+    """The outcome counts of ``shots`` computational-basis measurements, as one multinomial draw.
+
+    Parameters
+    ----------
+    key : a single ``jax.random`` key.
+    state : array (N,), real or complex, finite and not all zero (need not be normalised).
+    shots : non-negative integer (integral floats such as ``1e12`` are accepted), at most ``2**53``.
+        It may be traced (e.g. under ``vmap``), in which case it is not checked.
+
+    Returns
+    -------
+    array (N,) of counts summing to ``shots``, distributed as
+    ``Multinomial(shots, |state|^2 / ||state||^2)``: int64 under x64; int32 without, which refuses
+    ``shots > 2**31 - 1``.
+
+    Cost ``O(N)`` time and memory whatever ``shots`` (binary splitting, ``N - 1`` binomial draws, in
+    float64 in either precision: every count is exact up to ``2**53``), so ``1e15`` shots cost what
+    ``10`` do. The histogram of :func:`sample_shots` has the same distribution.
+    """
+    key = check_key(key)
+    shots = _shot_count(
+        shots, "shots", MAX_EXACT_M, "counts are exact integers up to 2**53", allow_traced=True
+    )
+    dtype = integer_counts_dtype(shots, "shots")
+    state = _check_state(state, "sample_histogram")
+    if is_concrete(shots) and shots == 0:
+        return jnp.zeros(state.shape, dtype)
+    with jax.enable_x64(True):
+        weights = _weights_f64(state)
+        counts = multinomial_counts(key, shots, weights / jnp.sum(weights))
+    return counts.astype(dtype)
 
 
 def expectation_diagonal(
@@ -328,16 +530,32 @@ def normalize(state: Complex[Array, "... N"]) -> Complex[Array, "... N"]:
 
 
 def plus_state(n_or_dim: int, dtype=jnp.complex64, *, dim: bool = False) -> Complex[Array, " N"]:
-    """``|+>^{⊗n}`` as a length-``2**n`` vector (pass ``dim=True`` to give ``N`` directly)."""
-    big_n = int(n_or_dim) if dim else 1 << int(n_or_dim)
+    """``|+>^{⊗n}`` as a length-``2**n`` vector (pass ``dim=True`` to give ``N`` directly).
+
+    ``n_or_dim`` must be an integer (``TypeError`` for floats and bools): ``n >= 0``, or ``N >= 1``.
+    """
+    if dim:
+        big_n = _index(n_or_dim, "dim", "a positive integer dimension")
+        if big_n < 1:
+            raise ValueError(f"dim must be a positive integer, got {big_n}")
+    else:
+        n = _index(n_or_dim, "n", "a non-negative integer number of qubits")
+        if n < 0:
+            raise ValueError(f"n must be a non-negative number of qubits, got {n}")
+        big_n = 1 << n
     return jnp.full((big_n,), 1.0 / np.sqrt(big_n), dtype=dtype)
 
 
 def basis_state(index: int, dim: int, dtype=jnp.complex64) -> Complex[Array, " N"]:
-    """Computational basis vector ``|index>`` of length ``dim``."""
-    if not 0 <= int(index) < int(dim):
+    """Computational basis vector ``|index>`` of length ``dim`` (both integers: ``TypeError`` for
+    floats and bools, ``ValueError`` out of range)."""
+    dim = _index(dim, "dim", "a positive integer dimension")
+    if dim < 1:
+        raise ValueError(f"dim must be a positive integer, got {dim}")
+    index = _index(index, "index", "an integer basis index")
+    if not 0 <= index < dim:
         raise ValueError(f"index must be in [0, {dim}), got {index}")
-    return jnp.zeros((int(dim),), dtype).at[int(index)].set(1.0)
+    return jnp.zeros((dim,), dtype).at[index].set(1.0)
 
 
 # ----------------------------------------------------------------------------- structured registers

@@ -235,8 +235,9 @@ def integer_counts_dtype(m, name: str = "m"):
         return jnp.int64
     if is_concrete(m) and int(m) > np.iinfo(np.int32).max:
         raise ValueError(
-            f"{name}={int(m)} samples: an integer count vector without x64 is int32, which holds at most "
+            f"{name}={int(m)}: a count vector returned without x64 is int32, which holds totals up to "
             f"{np.iinfo(np.int32).max}; enable x64 (jax.config.update('jax_enable_x64', True)) for int64 "
-            "counts up to 2**53. The sketch modes themselves are exact at this m in either precision."
+            "counts up to 2**53 (the sketch modes, which return no integer counts, are exact at this "
+            "total in either precision)"
         )
     return jnp.int32
