@@ -61,6 +61,7 @@ from ._metrics import (
     trace_distance_output,
 )
 from ._poly import (
+    MAX_POLY_DEGREE,
     ChebPoly,
     arcsin_polynomial,
     chebyshev_eval,
@@ -157,6 +158,7 @@ __all__ = [
     "inverse_polynomial",
     "kwise_signs",
     "linear_amplification_polynomial",
+    "MAX_POLY_DEGREE",
     "MODES",
     "naive_boolean_oracle",
     "NaivePhaseSketch",

@@ -24,6 +24,12 @@ iteration from one run. ``Q`` sets a loop length and must be a concrete integer;
 samples per query) may be traced, so a sweep over ``M`` compiles once, and ``expected``/``channel``
 are differentiable in ``M``.
 
+``channel`` mode holds the ``(N, N)`` density matrix and refuses ``N > MAX_DENSE_DIM = 2**13`` before
+allocating (average ``counts`` trajectories beyond). For 0/1 data sampled uniformly (``p=None``) the
+channel ``chi`` takes four values off the diagonal, so it is formed on the fly inside the loop and the
+loop carry is the only ``(N, N)`` buffer (peak ~ one matrix: 256 MiB at N = 2**12 in complex128).
+Every ``key`` is checked (``check_key``): a single threefry key; map over batches with ``jax.vmap``.
+
 Fixed-point amplitude amplification (Yoder, Low & Chuang, PRL 113, 210501, 2014)
 --------------------------------------------------------------------------------
 For ``A|s0> = sqrt(lam)|good> + sqrt(1 - lam)|bad>`` the sequence
@@ -56,8 +62,19 @@ from jaxtyping import Array, Complex, Float
 
 from ._data import BooleanData
 from ._kernels import density_matrix
-from ._sketch import PhaseSketch, boolean_oracle
-from ._validate import check_mode, is_concrete, positive_int, positive_real, sample_count
+from ._sketch import PhaseSketch, _power_m, boolean_oracle, stable_expm1i
+from ._validate import (
+    check_binary,
+    check_dense_dim,
+    check_finite,
+    check_key,
+    check_mode,
+    float_array,
+    is_concrete,
+    positive_int,
+    positive_real,
+    sample_count,
+)
 
 __all__ = [
     "GROVER_MODES",
@@ -140,6 +157,8 @@ def _samples(m, mode: str):
 def diffusion(state: Complex[Array, "... N"]) -> Complex[Array, "... N"]:
     """The Grover diffusion ``(2|+><+| - I) psi = 2 mean(psi) - psi`` over the last axis, ``O(N)``."""
     state = jnp.asarray(state)
+    if state.ndim < 1:
+        raise ValueError(f"state must have shape (..., N), got a scalar of shape {state.shape}")
     return 2.0 * jnp.mean(state, axis=-1, keepdims=True) - state
 
 
@@ -150,6 +169,8 @@ def diffusion_dm(rho: Complex[Array, "... N N"]) -> Complex[Array, "... N N"]:
     column means, ``rho P`` the row means, ``P rho P`` the mean of all entries.
     """
     rho = jnp.asarray(rho)
+    if rho.ndim < 2 or rho.shape[-1] != rho.shape[-2]:
+        raise ValueError(f"rho must have shape (..., N, N), got {rho.shape}")
     rows = jnp.mean(rho, axis=-1, keepdims=True)
     cols = jnp.mean(rho, axis=-2, keepdims=True)
     total = jnp.mean(rows, axis=-2, keepdims=True)
@@ -159,7 +180,57 @@ def diffusion_dm(rho: Complex[Array, "... N N"]) -> Complex[Array, "... N N"]:
 # ----------------------------------------------------------------------------- Grover core
 
 
-def _run_single(oracle: PhaseSketch, m, key, q: int, mode: str, curve: bool = False, support=None):
+def _table_step(oracle: PhaseSketch, m, dtype):
+    """One channel-mode Grover step ``rho -> D (chi ⊙ rho) D`` for binary, uniformly sampled data,
+    without materialising ``chi`` or ``chi ⊙ rho``.
+
+    The same formula as :meth:`PhaseSketch.channel` (``chi_xy = (1 + p e1(a_x) + p e1(-a_y))^m`` for
+    ``x != y``, ``chi_xx = 1``, ``e1(a) = e^{ia} - 1``) takes only four values, ``T[f_x, f_y]``, off
+    the diagonal. The row and column sums that the diffusion needs are then plain sums of ``rho``
+    and sums over the marked entries (plus a diagonal correction), and the update is one elementwise
+    pass over ``rho`` that forms ``chi`` on the fly: the loop carry is the only (N, N) buffer.
+    """
+    values = oracle.data.values
+    theta = oracle.t.astype(values.dtype)
+    mm = jnp.asarray(m, theta.dtype)
+    p = jnp.asarray(1.0 / oracle.dim, theta.dtype)
+    a = jnp.stack([jnp.zeros((), theta.dtype), theta / mm])      # per-sample angle of f = 0, 1
+    table = _power_m(p * stable_expm1i(a)[:, None] + p * stable_expm1i(-a)[None, :], mm).astype(dtype)
+    dim = oracle.dim
+    inv_n = 1.0 / dim
+
+    def step(rho):
+        # The barrier makes chi (and the diagonal mask) depend on the carry, so XLA cannot hoist
+        # them out of the loop as extra, loop-invariant (N, N) buffers.
+        rho, vals, ids = jax.lax.optimization_barrier((rho, values, jnp.arange(dim)))
+        marked = vals > 0.5
+        fc = marked.astype(dtype)
+        t_row0 = jnp.where(marked, table[1, 0], table[0, 0])          # T[f_x, 0]
+        t_row1 = jnp.where(marked, table[1, 1], table[0, 1])          # T[f_x, 1]
+        t_col0 = jnp.where(marked, table[0, 1], table[0, 0])          # T[0, f_y]
+        t_col1 = jnp.where(marked, table[1, 1], table[1, 0])          # T[1, f_y]
+        t_same = jnp.where(marked, table[1, 1], table[0, 0])          # T[f_x, f_x]
+        diag = jnp.diagonal(rho)
+        diag_fix = (1.0 - t_same) * diag                               # chi_xx = 1, not T[f_x, f_x]
+        # Plain sums are reductions over the carry itself (accurate, nothing materialised); the
+        # sums over marked entries are matrix-vector products whose zero terms add no rounding.
+        row_all, col_all = jnp.sum(rho, axis=1), jnp.sum(rho, axis=0)
+        row_m, col_m = rho @ fc, fc @ rho
+        rows = (t_row0 * row_all + (t_row1 - t_row0) * row_m + diag_fix) * inv_n
+        cols = (t_col0 * col_all + (t_col1 - t_col0) * col_m + diag_fix) * inv_n
+        total = jnp.sum(rows) * inv_n
+        # chi_xy = T[f_x, f_y], written arithmetically (exact for f_y in {0, 1}): selects between
+        # complex operands vectorise poorly on CPU (3-4x slower per step).
+        fy = marked.astype(vals.dtype)[None, :]
+        chi = t_row0[:, None] * (1.0 - fy) + t_row1[:, None] * fy
+        schur = jnp.where(ids[:, None] == ids[None, :], rho, chi * rho)
+        return schur - 2.0 * rows[:, None] - 2.0 * cols[None, :] + 4.0 * total
+
+    return step
+
+
+def _run_single(oracle: PhaseSketch, m, key, q: int, mode: str, curve: bool = False, support=None,
+                table: bool = False):
     """One Grover run: the final state (density matrix in ``channel`` mode) and, if ``curve``, the
     success probability after each of the ``q + 1`` prefixes (0 .. q iterations)."""
     dim = oracle.dim
@@ -167,11 +238,17 @@ def _run_single(oracle: PhaseSketch, m, key, q: int, mode: str, curve: bool = Fa
     marked = oracle.data.values
     psi0 = jnp.full((dim,), 1.0 / math.sqrt(dim), dtype=dtype)
     if mode == "channel":
-        chi = oracle.channel(m).chi.astype(dtype)
         init = density_matrix(psi0)
+        if table:
+            table_step = _table_step(oracle, m, dtype)
 
-        def step(rho, _):
-            return diffusion_dm(chi * rho)
+            def step(rho, _):
+                return table_step(rho)
+        else:
+            chi = oracle.channel(m).chi.astype(dtype)
+
+            def step(rho, _):
+                return diffusion_dm(chi * rho)
     elif mode == "counts":
         init = psi0
 
@@ -201,17 +278,17 @@ def _success_of(final, marked, mode: str):
     return jnp.sum(marked * jnp.real(final * jnp.conj(final)))
 
 
-@partial(jax.jit, static_argnames=("q", "mode"))
-def _state_core(oracle, m, key, support, *, q, mode):
-    return _run_single(oracle, m, key, q, mode, support=support)[0]
+@partial(jax.jit, static_argnames=("q", "mode", "table"))
+def _state_core(oracle, m, key, support, *, q, mode, table=False):
+    return _run_single(oracle, m, key, q, mode, support=support, table=table)[0]
 
 
-@partial(jax.jit, static_argnames=("q", "mode", "trajectories", "curve"))
-def _success_core(oracle, m, key, support, *, q, mode, trajectories, curve):
+@partial(jax.jit, static_argnames=("q", "mode", "trajectories", "curve", "table"))
+def _success_core(oracle, m, key, support, *, q, mode, trajectories, curve, table=False):
     marked = oracle.data.values
 
     def one(k):
-        final, successes = _run_single(oracle, m, k, q, mode, curve, support)
+        final, successes = _run_single(oracle, m, k, q, mode, curve, support, table)
         return successes if curve else _success_of(final, marked, mode)
 
     if trajectories == 1:
@@ -240,16 +317,36 @@ def _prepare(data, q, m, mode, key):
     check_mode(mode, GROVER_MODES)
     q = _iterations(q)
     data = _grover_data(data)
+    if mode == "channel":
+        # Refuse before anything of size (N, N) exists (the register's complex dtype sets the bytes).
+        check_dense_dim(data.dim, jnp.result_type(data.values, jnp.complex64), "Grover in 'channel' mode")
     m = _samples(m, mode)
     if mode == "counts":
         if key is None:
             raise ValueError("mode 'counts' needs a jax.random key (key=...): one per trajectory")
+        key = check_key(key, "key")
     else:
+        if key is not None:
+            check_key(key, "key")  # unused outside 'counts', but a malformed key is still an error
         key = None
     oracle = _grover_oracle(data)
     if m is not None:
         m = jnp.asarray(m, oracle.t.dtype)
-    return oracle, q, m, key
+    table = mode == "channel" and _binary_uniform(data)
+    return oracle, q, m, key, table
+
+
+def _binary_uniform(data: BooleanData) -> bool:
+    """Whether the channel factorises into a 2x2 table: concrete 0/1 values and ``p=None``.
+
+    Then ``chi_xy`` (``x != y``) depends only on ``(f_x, f_y)`` and ``chi_xx = 1``, so channel mode
+    computes ``chi ⊙ rho`` on the fly inside the loop instead of storing a second (N, N) matrix.
+    """
+    values = data.values
+    if data.p is not None or not is_concrete(values):
+        return False
+    v = np.asarray(values)
+    return bool(np.all((v == 0) | (v == 1)))
 
 
 def grover_success(data, q, m=None, *, mode: str = "ideal", key=None, trajectories: int = 1):
@@ -273,9 +370,9 @@ def grover_success(data, q, m=None, *, mode: str = "ideal", key=None, trajectori
     mode the state is not normalised: this is the paper's pessimistic proxy).
     """
     trajectories = _trajectories(trajectories, mode)
-    oracle, q, m, key = _prepare(data, q, m, mode, key)
+    oracle, q, m, key, table = _prepare(data, q, m, mode, key)
     return _success_core(oracle, m, key, _support(oracle, mode), q=q, mode=mode, trajectories=trajectories,
-                         curve=False)
+                         curve=False, table=table)
 
 
 def grover_success_curve(data, q, m=None, *, mode: str = "ideal", key=None, trajectories: int = 1):
@@ -285,9 +382,9 @@ def grover_success_curve(data, q, m=None, *, mode: str = "ideal", key=None, traj
     gives the whole curve. In ``counts`` mode the prefixes share one trajectory's realisations.
     """
     trajectories = _trajectories(trajectories, mode)
-    oracle, q, m, key = _prepare(data, q, m, mode, key)
+    oracle, q, m, key, table = _prepare(data, q, m, mode, key)
     return _success_core(oracle, m, key, _support(oracle, mode), q=q, mode=mode, trajectories=trajectories,
-                         curve=True)
+                         curve=True, table=table)
 
 
 def grover_state(data, q, m=None, *, mode: str = "ideal", key=None):
@@ -296,8 +393,8 @@ def grover_state(data, q, m=None, *, mode: str = "ideal", key=None):
     Same arguments as :func:`grover_success` (one trajectory in ``counts`` mode). Returns the state
     vector, shape (N,), or in ``channel`` mode the density matrix, shape (N, N).
     """
-    oracle, q, m, key = _prepare(data, q, m, mode, key)
-    return _state_core(oracle, m, key, _support(oracle, mode), q=q, mode=mode)
+    oracle, q, m, key, table = _prepare(data, q, m, mode, key)
+    return _state_core(oracle, m, key, _support(oracle, mode), q=q, mode=mode, table=table)
 
 
 def grover_ideal_success(n, k, q) -> Float[Array, "..."]:
@@ -327,11 +424,38 @@ def grover_optimal_iterations(n: int, k: int) -> int:
 # ----------------------------------------------------------------------------- fixed-point AA
 
 
+def _real_scalar(value, name: str, expected: str) -> float:
+    """A concrete real scalar (Python/NumPy number or 0-d array); TypeError for anything else."""
+    if isinstance(value, bool | str | bytes) or value is None:
+        raise TypeError(f"{name} must be a real number {expected}, got {value!r}")
+    if isinstance(value, jax.core.Tracer):
+        raise TypeError(f"{name} must be a concrete real number {expected} here, got a traced value")
+    arr = np.asarray(value)
+    if arr.shape != ():
+        raise ValueError(f"{name} must be a scalar {expected}, got shape {arr.shape}")
+    if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
+        raise TypeError(f"{name} must be a real number {expected}, got {value!r} (dtype {arr.dtype})")
+    return float(arr)
+
+
 def _delta(delta) -> float:
-    d = float(delta)
+    d = _real_scalar(delta, "delta", "in (0, 1)")
     if not 0.0 < d < 1.0:
         raise ValueError(f"delta must be in (0, 1) (target success 1 - delta^2), got {delta}")
     return d
+
+
+def _check_delta_array(delta) -> None:
+    """``delta`` in (0, 1) when concrete (it may be traced where the length is given)."""
+    if isinstance(delta, jax.core.Tracer):
+        return
+    if isinstance(delta, bool | str | bytes) or delta is None:
+        raise TypeError(f"delta must be a real number in (0, 1), got {delta!r}")
+    d = np.asarray(delta)
+    if not (np.issubdtype(d.dtype, np.floating) or np.issubdtype(d.dtype, np.integer)):
+        raise TypeError(f"delta must be a real number in (0, 1), got {delta!r}")
+    if not np.all((d > 0.0) & (d < 1.0)):
+        raise ValueError(f"delta must be in (0, 1) (target success 1 - delta^2), got {delta}")
 
 
 def fixed_point_length(delta: float, w: float) -> int:
@@ -341,7 +465,7 @@ def fixed_point_length(delta: float, w: float) -> int:
     ``log(2/delta) / sqrt(w)`` for small ``w``).
     """
     d = _delta(delta)
-    w = float(w)
+    w = _real_scalar(w, "w", "in (0, 1]")
     if not 0.0 < w <= 1.0:
         raise ValueError(f"w must be in (0, 1] (a lower bound on the initial success), got {w}")
     if w == 1.0:
@@ -372,9 +496,10 @@ def fixed_point_phases(delta, w=None, *, length=None) -> tuple[Float[Array, " l"
             raise ValueError("give w (the lower bound on the initial success) or length")
         length = fixed_point_length(delta, w)
     else:
+        if w is not None:
+            raise ValueError("give either w or length, not both (length fixes the sequence)")
         length = _length(length)
-        if is_concrete(jnp.asarray(delta)):
-            _delta(delta)
+        _check_delta_array(delta)
     ell = (length - 1) // 2
     dtype = jnp.result_type(float)
     d = jnp.asarray(delta, dtype)
@@ -396,13 +521,49 @@ def _chebyshev(order, x):
 
 
 def fixed_point_success(lam, delta, length) -> Float[Array, "..."]:
-    """Exact YLC success ``1 - delta^2 T_L(T_{1/L}(1/delta) sqrt(1 - lam))^2`` for initial ``lam``."""
+    """Exact YLC success ``1 - delta^2 T_L(T_{1/L}(1/delta) sqrt(1 - lam))^2`` for initial ``lam``.
+
+    ``lam`` (the initial success probability, any shape) must lie in ``[0, 1]`` and ``delta`` in
+    ``(0, 1)``; both are checked when concrete (they may be traced).
+    """
     length = _length(length)
+    _check_delta_array(delta)
     dtype = jnp.result_type(float)
-    lam = jnp.asarray(lam, dtype)
+    lam = float_array(lam, "lam")
+    if is_concrete(lam) and lam.size:
+        with jax.ensure_compile_time_eval():
+            check_finite(lam, "lam")
+            lo, hi = float(jnp.min(lam)), float(jnp.max(lam))
+        tol = 8 * float(jnp.finfo(lam.dtype).eps)   # rounding of a computed probability
+        if lo < -tol or hi > 1.0 + tol:
+            raise ValueError(f"lam must be a success probability in [0, 1], got values in [{lo!r}, {hi!r}]")
+    lam = lam.astype(dtype)
     d = jnp.asarray(delta, dtype)
     inv_gamma = _chebyshev(1.0 / length, 1.0 / d)
     return 1.0 - d**2 * _chebyshev(length, inv_gamma * jnp.sqrt(jnp.clip(1.0 - lam, 0.0))) ** 2
+
+
+def _check_normalised(state, name: str) -> None:
+    """A concrete state must have unit norm (tolerance scaled to its precision and size)."""
+    if not is_concrete(state):
+        return
+    with jax.ensure_compile_time_eval():   # a concrete constant closed over by a jit stays concrete
+        check_finite(state, name)
+        norm2 = float(jnp.sum(jnp.abs(state) ** 2))
+    single = jnp.issubdtype(state.dtype, jnp.inexact) and jnp.finfo(state.dtype).bits <= 32
+    tol = (1e-6 if single else 1e-10) * max(1.0, math.sqrt(state.size))
+    if abs(norm2 - 1.0) > tol:
+        raise ValueError(
+            f"{name} must be a normalised state (sum |{name}|^2 = 1 within {tol:.1e}), got sum |{name}|^2 = "
+            f"{norm2!r}; divide it by its norm"
+        )
+
+
+def _same_shape(out, shape, name: str):
+    out = jnp.asarray(out)
+    if out.shape != tuple(shape):
+        raise ValueError(f"{name} must return a state of the input shape {tuple(shape)}, got {out.shape}")
+    return out
 
 
 def amplitude_amplification(
@@ -431,27 +592,44 @@ def amplitude_amplification(
         sketched ``A`` can draw fresh samples per call (``fold_in(key, i)``).
     good : 0/1 mask of the good subspace, broadcastable to the state's shape.
     alpha, beta : phase lists of equal length ``l`` (e.g. :func:`fixed_point_phases`).
-    start : the initial state ``|s0>`` (default: basis state 0 with ``good``'s shape).
+    start : the initial state ``|s0>`` (default: basis state 0 with ``good``'s shape); must be
+        normalised (checked when concrete; ``good`` must broadcast to its shape and ``prepare`` /
+        ``unprepare`` must return states of that shape).
 
     Returns the final state; its success probability is ``sum(good * |state|^2)``.
     """
+    if not callable(prepare) or not callable(unprepare):
+        raise TypeError(
+            f"prepare and unprepare must be callables (A and A^dagger), got {type(prepare).__name__} "
+            f"and {type(unprepare).__name__}"
+        )
     good = jnp.asarray(good)
+    if jnp.issubdtype(good.dtype, jnp.complexfloating):
+        raise TypeError(f"good must be a real 0/1 mask, got dtype {good.dtype}")
+    if good.dtype != bool:
+        check_binary(good, "good")
     if start is None:
         dtype = jnp.result_type(good, jnp.complex64)
         start = jnp.zeros(good.shape, dtype).reshape(-1).at[0].set(1.0).reshape(good.shape)
     start = jnp.asarray(start)
+    if start.ndim < 1 or start.size == 0:
+        raise ValueError(f"start must be a non-empty state array, got shape {start.shape}")
     try:
         compatible = jnp.broadcast_shapes(good.shape, start.shape) == start.shape
     except ValueError:
         compatible = False
     if not compatible:
         raise ValueError(f"good has shape {good.shape}, not broadcastable to the state shape {start.shape}")
+    _check_normalised(start, "start")
     if good.dtype != bool:
         good = good != 0
-    alpha = jnp.asarray(alpha)
-    beta = jnp.asarray(beta)
+    alpha = float_array(alpha, "alpha")
+    beta = float_array(beta, "beta")
     if alpha.ndim != 1 or alpha.shape != beta.shape:
         raise ValueError(f"alpha and beta must be 1-D of equal length, got {alpha.shape} and {beta.shape}")
+    with jax.ensure_compile_time_eval():
+        check_finite(alpha, "alpha")
+        check_finite(beta, "beta")
 
     def a(psi, i):
         return prepare(psi, i) if indexed else prepare(psi)
@@ -459,7 +637,7 @@ def amplitude_amplification(
     def a_dag(psi, i):
         return unprepare(psi, i) if indexed else unprepare(psi)
 
-    psi = jnp.asarray(a(start, 0))
+    psi = _same_shape(a(start, 0), start.shape, "prepare")
     cdtype = jnp.result_type(psi, start, jnp.complex64)
     psi = psi.astype(cdtype)
     s0 = start.astype(cdtype)
@@ -468,10 +646,10 @@ def amplitude_amplification(
     def step(psi, xs):
         al, be, j = xs
         psi = jnp.where(good, jnp.exp(1j * be).astype(cdtype) * psi, psi)
-        phi = jnp.asarray(a_dag(psi, 2 * j + 1)).astype(cdtype)
+        phi = _same_shape(a_dag(psi, 2 * j + 1), s0.shape, "unprepare").astype(cdtype)
         overlap = jnp.sum(jnp.conj(s0) * phi, axis=axes)
         phi = phi - (1.0 - jnp.exp(-1j * al)).astype(cdtype) * overlap * s0
-        return -jnp.asarray(a(phi, 2 * j + 2)).astype(cdtype), None
+        return -_same_shape(a(phi, 2 * j + 2), s0.shape, "prepare").astype(cdtype), None
 
     steps = jnp.arange(alpha.shape[0])
     psi, _ = jax.lax.scan(step, psi, (alpha, beta, steps))

@@ -48,6 +48,7 @@ __all__ = [
     "inverse_polynomial",
     "arcsin_polynomial",
     "linear_amplification_polynomial",
+    "MAX_POLY_DEGREE",
 ]
 
 Interval = tuple[float, float]
@@ -59,6 +60,17 @@ GRID_FACTOR = 20
 # Chebyshev series are computed from FIT_FACTOR * (degree + 1) samples, so the aliasing error in the
 # kept coefficients is that of the (much smaller) tail beyond FIT_FACTOR * degree.
 FIT_FACTOR = 4
+
+MAX_POLY_DEGREE = 200_000
+"""Largest degree a constructor here builds (checked before anything is allocated).
+
+The check grids have ``~20 (degree + 1)`` points, so a degree-``2e5`` build needs ~100 MB and about a
+minute per polynomial (``inverse_polynomial`` builds ~20 while choosing its degree); a QSP circuit
+of that depth is far beyond any phase-finding or simulation budget of this library anyway."""
+
+# arcsin_polynomial solves a dense least-squares problem with ~12 (d + 1) x (d + 1) / 2 entries; its
+# error reaches float64 rounding near degree 61, so nothing is gained beyond this (48 MB at the cap).
+_MAX_ARCSIN_DEGREE = 1001
 
 
 # ----------------------------------------------------------------------------------------------
@@ -418,12 +430,16 @@ def _scan_sharpness(family: Callable[[float], Callable[[np.ndarray], np.ndarray]
 # ----------------------------------------------------------------------------------------------
 
 
-def _check_degree(degree, parity: int | None, name: str = "degree") -> int:
+def _check_degree(degree, parity: int | None, name: str = "degree",
+                  max_degree: int = MAX_POLY_DEGREE) -> int:
     if isinstance(degree, bool) or not isinstance(degree, (int, np.integer)):
         raise TypeError(f"{name} must be an int, got {type(degree).__name__}")
     degree = int(degree)
     if degree < 1:
         raise ValueError(f"{name} must be >= 1, got {degree}")
+    if degree > max_degree:
+        raise ValueError(f"{name}={degree} exceeds the polynomial degree cap {max_degree}"
+                         f"{' (MAX_POLY_DEGREE)' if max_degree == MAX_POLY_DEGREE else ''}")
     if parity is not None and degree % 2 != parity:
         kind = "odd" if parity == 1 else "even"
         raise ValueError(f"{name} must be {kind} for this {kind} polynomial (QSP degree parity must "
@@ -431,15 +447,41 @@ def _check_degree(degree, parity: int | None, name: str = "degree") -> int:
     return degree
 
 
+def _real_number(value, name: str) -> float:
+    """A real scalar as a float (TypeError for strings, bools, complex numbers, arrays, None)."""
+    if isinstance(value, bool | str | bytes) or value is None:
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    arr = np.asarray(value)
+    if arr.shape != () or not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
+        raise TypeError(f"{name} must be a real scalar, got {value!r}")
+    return float(arr)
+
+
 def _check_open_unit(value, name: str) -> float:
-    v = float(value)
+    v = _real_number(value, name)
     if not (0.0 < v < 1.0) or not math.isfinite(v):
         raise ValueError(f"{name} must lie in the open interval (0, 1), got {value}")
     return v
 
 
+def _check_resolvable(width: float, name: str, what: str) -> None:
+    """Refuse a transition window no degree within the cap can resolve.
+
+    The error of these erf-based approximations is a function of ``degree * width`` (``~0.5`` at
+    ``degree * width = 1``, decaying like ``exp(-c degree width)``), so a window narrower than
+    ``1 / MAX_POLY_DEGREE`` gives an error of order 1 at every allowed degree.
+    """
+    if width * MAX_POLY_DEGREE < 1.0:
+        need = 1.0 / width if width > 0 else math.inf
+        raise ValueError(
+            f"{name}={width:g} is too narrow for {what}: resolving it needs degree >~ 1/{name} = "
+            f"{need:.3g}, above the degree cap MAX_POLY_DEGREE={MAX_POLY_DEGREE} (below that the "
+            f"approximation error is of order 1); widen {name}"
+        )
+
+
 def _check_amplitude(amplitude) -> float:
-    a = float(amplitude)
+    a = _real_number(amplitude, "amplitude")
     if not (0.0 < a <= 1.0):
         raise ValueError(f"amplitude must lie in (0, 1], got {amplitude}")
     return a
@@ -473,6 +515,7 @@ def sign_polynomial(degree: int, gap: float, *, amplitude: float = 1.0) -> ChebP
     """
     degree = _check_degree(degree, 1)
     gap = _check_open_unit(gap, "gap")
+    _check_resolvable(gap, "gap", "sign_polynomial")
     amp = _check_amplitude(amplitude)
     domain = ((-1.0, -gap), (gap, 1.0))
 
@@ -541,6 +584,7 @@ def threshold_polynomial(degree: int, threshold: float, gap: float, *,
     parity = degree % 2
     threshold = _check_open_unit(threshold, "threshold")
     gap = _check_open_unit(gap, "gap")
+    _check_resolvable(gap, "gap", "threshold_polynomial")
     amp = _check_amplitude(amplitude)
     domain = _gap_domain(threshold, gap, "threshold")
 
@@ -587,6 +631,7 @@ def spectral_filter_polynomial(degree: int, cutoff: float, gap: float, *,
         raise ValueError(f'keep must be "above" or "below", got {keep!r}')
     cutoff = _check_open_unit(cutoff, "cutoff")
     gap = _check_open_unit(gap, "gap")
+    _check_resolvable(gap, "gap", "spectral_filter_polynomial")
     amp = _check_amplitude(amplitude)
     domain = _gap_domain(cutoff, gap, "cutoff")
     above = keep == "above"
@@ -637,24 +682,27 @@ def inverse_polynomial(kappa: float, epsilon: float | None = None, *,
 
     Construction: Chebyshev series of ``H(x) (1 - exp(-q^2 x^2)) / (2 kappa x)`` where ``H`` is a smooth
     window vanishing for ``|x| < 1/(2 kappa)``; ``q`` is chosen by a deterministic scan. The degree
-    needed scales as ``O(kappa log(kappa / epsilon))``.
+    needed is measured to be about ``3 kappa ln(1/epsilon)`` (for ``epsilon <= 1e-4``; e.g. 2775 at
+    ``kappa = 100``, ``epsilon = 1e-4``). A request whose estimated degree exceeds
+    :data:`MAX_POLY_DEGREE` is refused at once (``ValueError``), before anything is built: at the
+    default ``epsilon`` that is ``kappa >~ 9000``.
 
     Parameters
     ----------
     kappa : float > 1
         Condition number bound.
-    epsilon : float in (0, 1), optional
+    epsilon : float in [1e-14, 1), optional
         Requested absolute error on the domain (default 1e-4 when ``degree`` is not given). The
         smallest odd degree meeting it (on the check grid) is used.
     degree : int, optional
-        Odd degree to use instead of choosing it from ``epsilon``.
+        Odd degree (at most :data:`MAX_POLY_DEGREE`) to use instead of choosing it from ``epsilon``.
 
     Returns
     -------
     ChebPoly
         Odd; ``approx_error`` measured on ``[-1, -1/kappa] u [1/kappa, 1]``.
     """
-    kappa = float(kappa)
+    kappa = _real_number(kappa, "kappa")
     if not math.isfinite(kappa) or kappa <= 1.0:
         raise ValueError(f"kappa must be > 1, got {kappa}")
     if degree is not None and epsilon is not None:
@@ -663,6 +711,22 @@ def inverse_polynomial(kappa: float, epsilon: float | None = None, *,
         degree = _check_degree(degree, 1)
     if epsilon is not None:
         epsilon = _check_open_unit(epsilon, "epsilon")
+        if epsilon < _MIN_INVERSE_EPSILON:
+            raise ValueError(f"epsilon={epsilon:g} is below the smallest error float64 construction can "
+                             f"certify ({_MIN_INVERSE_EPSILON:g}, rounding of the check grid)")
+    eps = 1e-4 if epsilon is None else epsilon
+    cap = MAX_POLY_DEGREE if MAX_POLY_DEGREE % 2 else MAX_POLY_DEGREE - 1   # largest odd degree
+    if degree is None:
+        # Refuse before building anything: the estimate is a lower bound on the degree the
+        # measured error needs, so a request above the cap could never be met.
+        need = _inverse_degree_estimate(kappa, eps)
+        if need > cap:
+            raise ValueError(
+                f"inverse_polynomial(kappa={kappa:g}, epsilon={eps:g}) needs degree >= ~{need:.3g} "
+                f"(about 3 kappa ln(1/epsilon)), above the degree cap MAX_POLY_DEGREE={MAX_POLY_DEGREE}; "
+                f"loosen epsilon or reduce kappa (kappa <= ~{_inverse_kappa_limit(eps):.4g} fits at "
+                f"this epsilon)"
+            )
     a = 1.0 / kappa
     domain = ((-1.0, -a), (a, 1.0))
 
@@ -678,17 +742,20 @@ def inverse_polynomial(kappa: float, epsilon: float | None = None, *,
 
     if degree is not None:
         return build(degree)
-    eps = 1e-4 if epsilon is None else epsilon
-    # Degree ~ 2 kappa log(kappa / eps) (Gaussian-window series); start below that estimate,
-    # grow geometrically until the measured error meets eps, then bisect down over odd degrees.
-    d = max(3, int(0.5 * kappa * math.log(kappa / eps)) | 1)
+    # Start below the measured degree (~ 3 kappa ln(1/eps) for eps <= 1e-4), grow geometrically
+    # until the measured error meets eps, then bisect down over odd degrees.
+    d = min(cap, max(3, int(0.5 * kappa * math.log(kappa / eps)) | 1))
     best = build(d)
     lo_fail = None
     while best.approx_error > eps:
+        if d >= cap:
+            raise ValueError(
+                f"inverse_polynomial(kappa={kappa:g}, epsilon={eps:g}): the degree cap "
+                f"MAX_POLY_DEGREE={MAX_POLY_DEGREE} reaches only error {best.approx_error:.3g}; loosen "
+                "epsilon or reduce kappa"
+            )
         lo_fail = d
-        d = int(1.5 * d) | 1
-        if d > 200_000:
-            raise ValueError(f"epsilon={eps} needs degree > 200000 for kappa={kappa}")
+        d = min(cap, int(1.5 * d) | 1)
         best = build(d)
     hi_ok = d
     lo = lo_fail if lo_fail is not None else 1
@@ -704,6 +771,27 @@ def inverse_polynomial(kappa: float, epsilon: float | None = None, *,
     return best
 
 
+# inverse_polynomial's measured errors cannot certify less than this (float64 rounding of the ~1/2
+# target on the check grid; eps = 1e-14 is still met).
+_MIN_INVERSE_EPSILON = 1e-14
+
+
+def _inverse_degree_estimate(kappa: float, eps: float) -> float:
+    """A closed-form lower estimate of the degree :func:`inverse_polynomial` needs for ``eps``.
+
+    Fitted to the measured degrees for ``kappa`` in ``[2, 1000]`` and ``eps`` in ``[1e-10, 0.1]``
+    (``d / kappa`` depends on ``eps`` alone there: ~2.2 at 0.1, 8.5 at 1e-2, 27.7 at 1e-4, 42.4 at
+    1e-6, 59.5 at 1e-8, 78 at 1e-10); the measured degree is 1.05-1.35 times this estimate.
+    """
+    log_inv = math.log(1.0 / eps)
+    return kappa * max(0.9 * log_inv, 3.0 * log_inv - 6.0)
+
+
+def _inverse_kappa_limit(eps: float) -> float:
+    """The largest kappa whose estimated degree fits under the cap (for the error message)."""
+    return MAX_POLY_DEGREE / _inverse_degree_estimate(1.0, eps)
+
+
 def arcsin_polynomial(degree: int = 21, *, xmax: float = math.sin(1.0)) -> ChebPoly:
     """Odd polynomial approximating ``arcsin(x) / arcsin(1)`` (``= 2 arcsin(x) / pi``) on ``|x| <= xmax``.
 
@@ -717,7 +805,8 @@ def arcsin_polynomial(degree: int = 21, *, xmax: float = math.sin(1.0)) -> ChebP
     Parameters
     ----------
     degree : int, optional
-        Odd degree (default 21; an odd target needs an odd QSP degree).
+        Odd degree (default 21; an odd target needs an odd QSP degree), at most 1001 (the error
+        reaches float64 rounding near degree 61).
     xmax : float in (0, 1), optional
         Half-width of the domain of interest (default ``sin(1)``).
 
@@ -726,7 +815,7 @@ def arcsin_polynomial(degree: int = 21, *, xmax: float = math.sin(1.0)) -> ChebP
     ChebPoly
         Odd; ``approx_error`` measured on ``[-xmax, xmax]``.
     """
-    degree = _check_degree(degree, 1)
+    degree = _check_degree(degree, 1, max_degree=_MAX_ARCSIN_DEGREE)
     xmax = _check_open_unit(xmax, "xmax")
     domain = ((-xmax, xmax),)
     scale = math.asin(1.0)
@@ -787,7 +876,7 @@ def linear_amplification_polynomial(degree: int, scale: float, *,
         Odd; ``approx_error`` measured on ``|x| <= min(1, (1 - delta) / scale)``.
     """
     degree = _check_degree(degree, 1)
-    s = float(scale)
+    s = _real_number(scale, "scale")
     if not math.isfinite(s) or s <= 0.0:
         raise ValueError(f"scale must be a positive finite number, got {scale}")
     delta = _check_open_unit(delta, "delta")
@@ -802,6 +891,7 @@ def linear_amplification_polynomial(degree: int, scale: float, *,
         c = np.zeros(degree + 1)
         c[1] = s
         return _finalize(c, degree=degree, parity=1, target=f"{s:g}*x", ideal=ideal, domain=domain)
+    _check_resolvable(delta / s, "delta/scale", "linear_amplification_polynomial (the bend is that wide)")
     c_sat = (1.0 - 0.5 * delta) / s
     _, c = _scan_sharpness(_saturating_linear(s, c_sat), degree, 1, ideal, domain,
                            0.5 * s / delta, 4.0 * degree + 4.0)

@@ -72,6 +72,7 @@ import scipy.linalg
 from jaxtyping import Array, ArrayLike, Complex
 
 from ._poly import ChebPoly, sup_norm
+from ._validate import check_finite, float_array, is_concrete, positive_int
 
 __all__ = [
     "QSPConvergenceError",
@@ -427,6 +428,8 @@ def qsp_unitary(phases: ArrayLike, x: ArrayLike, *, convention: Convention = "wx
     phases : array, shape (d + 1,), real
         Phases *in the given convention* (no conversion is done here).
     x : array, any shape, real in [-1, 1]
+        Checked when concrete (``ValueError`` beyond ``1 + 1e-6``); a complex dtype raises
+        ``TypeError`` (its imaginary part would be meaningless for a block-encoded value).
     convention : {"wx", "reflection", "projector", "wz"}
         ``"wx"``: ``e^{i phi_0 Z} prod_k W(x) e^{i phi_k Z}``; ``"reflection"`` / ``"projector"``: the
         same with ``R(x)`` (no global phase applied); ``"wz"``: ``e^{i phi_0 X} prod_k e^{i arccos(x) Z}
@@ -436,8 +439,11 @@ def qsp_unitary(phases: ArrayLike, x: ArrayLike, *, convention: Convention = "wx
     -------
     array, shape x.shape + (2, 2), complex (dtype from x)
     """
-    rdt = _real_dtype_of(x)
-    x = jnp.asarray(x, dtype=rdt)
+    if convention not in ("wx", "reflection", "projector", "wz"):
+        raise ValueError(f"convention must be one of 'wx', 'reflection', 'projector', 'wz', "
+                         f"got {convention!r}")
+    x = _real_signal(x, "x")
+    rdt = x.dtype
     phases = _phase_array(phases).astype(rdt)
     cdt = _complex_of(rdt)
     s = _safe_sqrt_1m(x).astype(cdt)
@@ -476,13 +482,13 @@ def qsp_response(phases: ArrayLike, x: ArrayLike) -> Complex[Array, "..."]:
     Parameters
     ----------
     phases : array, shape (d + 1,), real
-    x : array, any shape, real in [-1, 1]
+    x : array, any shape, real in [-1, 1] (checked as in :func:`qsp_unitary`)
 
     Returns
     -------
     array, same shape as x, complex; its real part is the QSP polynomial for symmetric phases.
     """
-    x = jnp.asarray(x)
+    x = _real_signal(x, "x")
     return qsvt_diagonal(phases, x.reshape(-1), convention="wx").reshape(x.shape)
 
 
@@ -528,6 +534,22 @@ def _verify_grid(degree: int) -> np.ndarray:
     return np.concatenate([np.cos(theta), np.linspace(-1.0, 1.0, 257)])
 
 
+_MAX_ITER = 2**31 - 1
+
+
+def _positive_tolerance(value, name: str) -> float:
+    """A finite tolerance > 0 (TypeError for non-numbers, ValueError for NaN, inf, zero or less)."""
+    if isinstance(value, bool | str | bytes) or value is None:
+        raise TypeError(f"{name} must be a positive finite number, got {value!r}")
+    arr = np.asarray(value)
+    if arr.shape != () or not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
+        raise TypeError(f"{name} must be a positive finite real scalar, got {value!r}")
+    v = float(arr)
+    if not math.isfinite(v) or v <= 0.0:
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    return v
+
+
 def find_phases(poly: ChebPoly | ArrayLike, *, method: Literal["auto", "fpi", "newton"] = "auto",
                 tol: float = 1e-12, atol: float | None = None, maxiter: int | None = None
                 ) -> QSPPhases:
@@ -548,7 +570,11 @@ def find_phases(poly: ChebPoly | ArrayLike, *, method: Literal["auto", "fpi", "n
         (default ``max(1e-9, dt * tol)``, ``dt`` = number of reduced phases, which bounds the grid
         error implied by ``tol``).
     maxiter : int, optional
-        Iteration cap (fixed-point: default 5000; Newton: 50).
+        Iteration cap (fixed-point: default 5000; Newton: 50); a positive integer.
+
+    ``tol`` and ``atol`` must be finite and positive, ``maxiter`` a positive integer (``ValueError``
+    otherwise, ``TypeError`` for non-numbers): a NaN tolerance is a usage error, not a convergence
+    failure.
 
     Returns
     -------
@@ -557,14 +583,20 @@ def find_phases(poly: ChebPoly | ArrayLike, *, method: Literal["auto", "fpi", "n
     Raises
     ------
     ValueError
-        Bad input: wrong parity, ``max |P| > 1``, non-finite coefficients, unknown method.
+        Bad input: wrong parity, ``max |P| > 1``, non-finite coefficients, unknown method, a
+        non-positive or non-finite ``tol`` / ``atol``, a non-positive ``maxiter``.
     QSPConvergenceError
         The residual did not reach ``tol`` or the grid verification exceeded ``atol``.
     """
     if method not in ("auto", "fpi", "newton"):
         raise ValueError(f"method must be 'auto', 'fpi' or 'newton', got {method!r}")
-    if not (tol > 0):
-        raise ValueError(f"tol must be > 0, got {tol}")
+    tol = _positive_tolerance(tol, "tol")
+    if atol is not None:
+        atol = _positive_tolerance(atol, "atol")
+    if maxiter is not None:
+        maxiter = positive_int(maxiter, "maxiter")
+        if maxiter > _MAX_ITER:
+            raise ValueError(f"maxiter must be at most {_MAX_ITER} (an int32 loop counter), got {maxiter}")
     c, degree, parity = _target_coeffs(poly)
     sup = sup_norm(c)
     if sup > 1.0 + 1e-12:
@@ -668,9 +700,21 @@ def convert_phases(phases: ArrayLike, *, source: Convention = "wx", target: Conv
     for name, val in (("source", source), ("target", target)):
         if val not in valid:
             raise ValueError(f"{name} must be one of {valid}, got {val!r}")
-    ph = np.array(phases, dtype=np.float64).reshape(-1)
-    if ph.size == 0:
-        raise ValueError("phases must be non-empty")
+    if isinstance(phases, QSPPhases):
+        phases = phases.phases
+    if isinstance(phases, str | bytes) or phases is None:
+        raise TypeError(f"phases must be a 1-D array of real phases, got {type(phases).__name__}")
+    ph = np.asarray(phases)
+    if np.iscomplexobj(ph):
+        raise TypeError(f"phases must be real, got dtype {ph.dtype}")
+    try:
+        ph = np.array(ph, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"phases must be a 1-D array of real phases, got dtype {ph.dtype}") from exc
+    if ph.ndim != 1 or ph.size == 0:
+        raise ValueError(f"phases must be a 1-D array of shape (d + 1,), d >= 0, got shape {ph.shape}")
+    if not np.all(np.isfinite(ph)):
+        raise ValueError("phases contains NaN or inf")
     d = ph.size - 1
 
     def family(conv):
@@ -694,14 +738,79 @@ def convert_phases(phases: ArrayLike, *, source: Convention = "wx", target: Conv
 # ----------------------------------------------------------------------------------------------
 
 
-def _phase_array(phases) -> Array:
-    """Phases as a 1-D array (a :class:`QSPPhases` result is accepted directly)."""
+def _phase_array(phases, name: str = "phases") -> Array:
+    """Phases as a 1-D real, finite array (a :class:`QSPPhases` result is accepted directly).
+
+    Complex phases raise ``TypeError`` (their imaginary part would otherwise be dropped), a wrong
+    shape or (when concrete) NaN/inf raise ``ValueError``.
+    """
     if isinstance(phases, QSPPhases):
         phases = phases.phases
-    phases = jnp.asarray(phases)
+    phases = float_array(phases, name)
     if phases.ndim != 1 or phases.shape[0] < 1:
-        raise ValueError(f"phases must have shape (d + 1,), got {phases.shape}")
+        raise ValueError(f"{name} must be a 1-D array of shape (d + 1,), got shape {phases.shape}")
+    with jax.ensure_compile_time_eval():
+        check_finite(phases, name)
     return phases
+
+
+def _signal_tol(dtype) -> float:
+    """How far a block-encoded value may stray outside [-1, 1] by rounding: 1e-6 (or 8 ulp)."""
+    return max(1e-6, 8.0 * float(jnp.finfo(dtype).eps))
+
+
+def _real_signal(x, name: str) -> Array:
+    """A real signal of block-encoded values in ``[-1, 1]`` (range and finiteness checked when
+    concrete; complex dtypes are refused always, since the dtype is known even under ``jit``)."""
+    if isinstance(x, str | bytes) or x is None:
+        raise TypeError(f"{name} must be an array of real values in [-1, 1], got {type(x).__name__}")
+    try:
+        x = jnp.asarray(x)
+    except TypeError as exc:
+        raise TypeError(f"{name} must be an array of real values in [-1, 1], got {type(x).__name__}") from exc
+    if jnp.issubdtype(x.dtype, jnp.complexfloating):
+        raise TypeError(
+            f"{name} must be real (block-encoded values in [-1, 1]), got dtype {x.dtype}; pass "
+            f"jnp.real({name}) if its imaginary part is zero, or explicit 2x2 blocks (convention='unitary')"
+        )
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        x = x.astype(jnp.result_type(float))
+    if is_concrete(x) and x.size:
+        with jax.ensure_compile_time_eval():   # a concrete constant closed over by a jit stays concrete
+            amax = float(jnp.max(jnp.abs(x)))
+            if not math.isfinite(amax):
+                check_finite(x, name)
+        tol = _signal_tol(x.dtype)
+        if amax > 1.0 + tol:
+            raise ValueError(
+                f"{name} must lie in [-1, 1] (block-encoded values; tolerance {tol:g}), got max |{name}| = "
+                f"{amax!r}: rescale it (e.g. divide by its largest magnitude)"
+            )
+    return x
+
+
+def _block_signal(blocks, name: str) -> Array:
+    """Explicit per-entry 2x2 blocks: finite contractions (spectral norm <= 1 within tolerance)."""
+    if isinstance(blocks, str | bytes) or blocks is None:
+        raise TypeError(f"{name} must be an array of 2x2 blocks, got {type(blocks).__name__}")
+    blocks = jnp.asarray(blocks)
+    if not jnp.issubdtype(blocks.dtype, jnp.inexact):
+        blocks = blocks.astype(jnp.result_type(float))
+    if is_concrete(blocks) and blocks.size and blocks.shape[-2:] == (2, 2):
+        with jax.ensure_compile_time_eval():
+            check_finite(blocks, name)
+            b = blocks
+            fro2 = jnp.sum(jnp.abs(b) ** 2, axis=(-2, -1))
+            det = b[..., 0, 0] * b[..., 1, 1] - b[..., 0, 1] * b[..., 1, 0]
+            disc = jnp.maximum(fro2 * fro2 - 4.0 * jnp.abs(det) ** 2, 0.0)
+            smax = float(jnp.sqrt(jnp.max(0.5 * (fro2 + jnp.sqrt(disc)))))
+        tol = 10.0 * _signal_tol(jnp.finfo(blocks.dtype).dtype)
+        if smax > 1.0 + tol:
+            raise ValueError(
+                f"{name} for convention='unitary' must hold unitary (at least contractive) 2x2 blocks, got a "
+                f"block of spectral norm {smax!r} > 1 (tolerance {tol:g})"
+            )
+    return blocks
 
 
 def _reflection_phases(phases):
@@ -748,6 +857,11 @@ def qsvt_diagonal(phases: ArrayLike, signal: ArrayLike, *,
           ``(d, N, 2, 2)``, with the block-encoded value in entry ``[0, 0]``. As in a QSVT circuit
           the queries alternate ``B`` (the first applied, ``k = d``) and ``B^dagger``; for Hermitian
           blocks this is just the plain product. Phases are converted as for ``"reflection"``.
+
+        Checked when concrete: values must lie in ``[-1, 1]`` (tolerance ``1e-6``) and explicit
+        blocks must be contractions (spectral norm ``<= 1``, e.g. unitary); NaN/inf raise
+        ``ValueError``. A complex signal for ``"reflection"`` / ``"wx"`` raises ``TypeError`` (its
+        imaginary part would be silently dropped): pass the real part, or explicit blocks.
     convention : {"reflection", "wx", "unitary"}
     return_block : bool
         If True return the full per-entry 2x2 products, shape ``(N, 2, 2)``; else only the
@@ -766,8 +880,8 @@ def qsvt_diagonal(phases: ArrayLike, signal: ArrayLike, *,
         raise ValueError(f"convention must be 'reflection', 'wx' or 'unitary', got {convention!r}")
     phases = _phase_array(phases)
     d = phases.shape[0] - 1
-    signal = jnp.asarray(signal)
     explicit = convention == "unitary"
+    signal = _block_signal(signal, "signal") if explicit else _real_signal(signal, "signal")
     rdt = _real_dtype_of(signal)
     phases = phases.astype(rdt)
 
@@ -929,9 +1043,18 @@ def qsvt_operator(phases: ArrayLike, state: ArrayLike, apply_U: Callable,
     array, shape (..., A, N), same complex dtype as ``state``
     """
     phases = _phase_array(phases)
+    for fname, fn in (("apply_U", apply_U), ("apply_U_dagger", apply_U_dagger)):
+        if fn is not None and not callable(fn):
+            raise TypeError(f"{fname} must be a callable (state -> state), got {type(fn).__name__}")
+    if apply_U is None:
+        raise TypeError("apply_U is required: a callable applying the block encoding to a state")
+    if isinstance(state, str | bytes) or state is None:
+        raise TypeError(f"state must be an array of shape (..., A, N), got {type(state).__name__}")
     state = jnp.asarray(state)
     if state.ndim < 2:
         raise ValueError(f"state must have shape (..., A, N) (ancilla-major), got {state.shape}")
+    with jax.ensure_compile_time_eval():
+        check_finite(state, "state")
     if not jnp.issubdtype(state.dtype, jnp.complexfloating):
         state = state.astype(_complex_of(_real_dtype_of(state)))
     rdt = jnp.finfo(state.dtype).dtype
