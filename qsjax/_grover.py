@@ -470,7 +470,8 @@ def fixed_point_length(delta: float, w: float) -> int:
         raise ValueError(f"w must be in (0, 1] (a lower bound on the initial success), got {w}")
     if w == 1.0:
         return 1
-    need = math.acosh(1.0 / d) / math.acosh(1.0 / math.sqrt(1.0 - w))
+    # arccosh(1/sqrt(1 - w)) = arcsinh(sqrt(w / (1 - w))): no cancellation for tiny w
+    need = math.acosh(1.0 / d) / math.asinh(math.sqrt(w / (1.0 - w)))
     length = max(1, math.ceil(need - 1e-12))
     return length if length % 2 else length + 1
 

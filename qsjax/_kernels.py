@@ -53,7 +53,7 @@ __all__ = [
 ]
 
 
-MAX_SHOTS = 2**28
+MAX_SHOTS = 2**26
 """Largest number of outcomes :func:`sample_shots` materialises (2**28 int outcomes plus their
 uniforms is a few GiB); :func:`sample_histogram` draws the outcome counts of up to ``2**53`` shots in
 ``O(N)`` instead."""
@@ -409,7 +409,8 @@ def sample_shots(key: Array, state: Complex[Array, " N"], shots: int) -> Integer
     state : array (N,), real or complex, finite and not all zero; it need not be normalised (the
         outcome distribution is ``|state|^2 / ||state||^2``).
     shots : non-negative integer (an integral float such as ``1e6`` is accepted), at most
-        :data:`MAX_SHOTS` ``= 2**28``: every outcome is materialised. For more shots, or whenever only
+        :data:`MAX_SHOTS` ``= 2**26``: every outcome is materialised (about 32 bytes per shot of
+        temporaries, 2 GiB at the cap). For more shots, or whenever only
         the counts matter, use :func:`sample_histogram` (``O(N)`` whatever the number of shots).
 
     Returns

@@ -324,7 +324,8 @@ def _log1p_minus_id(z):
         acc = (1.0 if n % 2 else -1.0) / n + z * acc
     series = z * z * acc  # sum_{n>=2} (-1)^(n+1) z^n / n
     x, y = z.real, z.imag
-    direct = (0.5 * np.log1p(2.0 * x + x * x + y * y) + 1j * np.arctan2(y, 1.0 + x)) - z
+    # |1 + z| via hypot: 2x + x^2 + y^2 can round below -1 when 1 + z is near 0
+    direct = (np.log(np.hypot(1.0 + x, y)) + 1j * np.arctan2(y, 1.0 + x)) - z
     return np.where(np.abs(z) < 1e-2, series, direct)
 
 

@@ -31,12 +31,12 @@ from jaxtyping import Array, Complex, Float
 from . import _random
 from ._data import BooleanData, Stream, _IIDSource
 from ._kernels import walsh_hadamard
+from ._modes import DEFAULT_CHUNK, MODES, AbstractSketch, as_mode
 from ._validate import (
     MAX_EXACT_M,
     check_binary,
     check_dense_dim,
     check_key,
-    check_mode,
     float_array,
     integer_counts_dtype,
     is_concrete,
@@ -59,9 +59,6 @@ __all__ = [
     "stable_log1p",
 ]
 
-MODES = ("sampled", "counts", "expected", "channel", "ideal")
-
-DEFAULT_CHUNK = 1 << 16
 
 
 # ----------------------------------------------------------------------------- stable complex helpers
@@ -242,7 +239,7 @@ def _as_t(t, dtype) -> Array:
     return t.astype(dtype)
 
 
-class PhaseSketch(eqx.Module):
+class PhaseSketch(AbstractSketch):
     """A QOS phase oracle built from orthogonal-subspace rotations.
 
     The target is ``U = diag(exp(i t p_x f_x))``; a sample ``(x, y)`` applies
@@ -498,7 +495,7 @@ def boolean_oracle(data: BooleanData, t=None, *, inverse: bool = False) -> Phase
 # ----------------------------------------------------------------------------- naive baseline
 
 
-class NaivePhaseSketch(eqx.Module):
+class NaivePhaseSketch(AbstractSketch):
     """The non-orthogonal (qDrift-like) baseline with the same target as :class:`PhaseSketch`.
 
     Per sample ``(x, f(x))`` draw ``u`` uniformly from ``[N']`` (``N' = 2**ceil(log2 N)``) and apply
@@ -688,7 +685,8 @@ def sketch(oracle, mode: str, m=None, *, key=None, chunk_size: int = DEFAULT_CHU
     Parameters
     ----------
     oracle : a :class:`PhaseSketch` or :class:`NaivePhaseSketch` (or any object with the mode methods).
-    mode : ``"sampled"``, ``"counts"``, ``"expected"``, ``"channel"`` or ``"ideal"``.
+    mode : ``"sampled"``, ``"counts"``, ``"expected"``, ``"channel"`` or ``"ideal"``, or a mode value
+        (:class:`qsjax.Counts` ``(m)`` etc., which carries its own ``m`` and chunk size).
     m : samples per query (not needed for ``ideal``, nor for ``sampled`` with a ``stream``).
     key : ``jax.random`` key, required by ``sampled`` (without a stream) and ``counts``.
     chunk_size : chunk length for ``sampled`` (does not change the result).
@@ -698,31 +696,17 @@ def sketch(oracle, mode: str, m=None, *, key=None, chunk_size: int = DEFAULT_CHU
     Returns the diagonal (``ideal``, ``expected``, ``counts``, ``sampled``) or a
     :class:`DiagonalChannel` (``channel``).
     """
-    check_mode(mode, MODES)
-    if stream is not None and mode != "sampled":
-        raise ValueError(f"stream is only used by mode 'sampled', got mode {mode!r}")
-    if mode == "ideal":
-        return oracle.ideal()
-    if mode == "sampled" and stream is not None:
+    if stream is not None:
+        name = mode if isinstance(mode, str) else getattr(mode, "name", mode)
+        if name != "sampled":
+            raise ValueError(f"stream is only used by mode 'sampled', got mode {mode!r}")
         if isinstance(oracle, NaivePhaseSketch):
             # the naive baseline draws each sample's Z-string itself
             if key is None:
                 raise ValueError("the naive sketch needs a jax.random key (key=...) for its Z-strings")
             return oracle.from_stream(stream, check_key(key), m)
         return oracle.from_stream(stream, m)
-    if m is None:
-        raise ValueError(f"mode {mode!r} needs the number of samples m")
-    if mode in ("sampled", "counts"):
-        if key is None:
-            raise ValueError(f"mode {mode!r} needs a jax.random key (key=...)")
-        key = check_key(key)
-    if mode == "expected":
-        return oracle.expected(m)
-    if mode == "channel":
-        return oracle.channel(m)
-    if mode == "counts":
-        return oracle.counts(key, m)
-    return oracle.sampled(key, m, chunk_size=chunk_size)
+    return as_mode(mode, m, chunk_size=chunk_size).evaluate(oracle, key)
 
 
 def samples_for_error(epsilon: float, dim: int | None = None, *, t=None, p_max=None) -> int:

@@ -20,9 +20,10 @@ import numpy as np
 from jaxtyping import Array, Complex, Float
 
 from ._data import BooleanData
+from ._modes import AbstractMode, AbstractSketch
 from ._sketch import DEFAULT_CHUNK, PhaseSketch, boolean_oracle
 from ._validate import is_concrete, positive_int
-from ._vector_state import _apply_lcu_qsp, check_qsp_phases, check_query_args
+from ._vector_state import _apply_lcu_qsp, check_qsp_phases, query_mode
 
 __all__ = ["qsvt_sketch", "ThresholdOracle", "threshold_oracle"]
 
@@ -32,26 +33,16 @@ def _signal_from_diagonal(v: Complex[Array, " N"]):
     return jnp.imag(v).astype(v.dtype), 1j * jnp.real(v)
 
 
-def _run(oracle: PhaseSketch, qsp_phases, mode: str, m, key, chunk_size: int):
-    def signal(q):
-        if mode == "ideal":
-            v = oracle.ideal()
-        elif mode == "expected":
-            v = oracle.expected(m)
-        elif mode == "counts":
-            v = oracle.counts(jax.random.fold_in(key, q), m)
-        else:
-            v = oracle.sampled(jax.random.fold_in(key, q), m, chunk_size=chunk_size)
-        return _signal_from_diagonal(v)
+@jax.jit
+def _run(oracle: PhaseSketch, qsp_phases, mode: AbstractMode, key):
+    def signal(q):  # query q: a fresh realisation in the random modes
+        return _signal_from_diagonal(mode.evaluate(oracle, mode.query_key(key, q)))
 
-    dtype = jnp.result_type(oracle.t, jnp.complex64)
-    anc = jnp.zeros((oracle.dim, 2, 2), dtype).at[:, 0, 0].set(jnp.ones((), dtype))
+    target = jax.eval_shape(oracle.ideal)
+    dtype = jnp.result_type(target.dtype, jnp.complex64)
+    anc = jnp.zeros((target.shape[0], 2, 2), dtype).at[:, 0, 0].set(jnp.ones((), dtype))
     out = _apply_lcu_qsp(qsp_phases.astype(jnp.real(anc).dtype), signal, anc, adjoint=False)
     return out[:, 0, 0]
-
-
-_run_traced = jax.jit(_run, static_argnums=(2, 5))
-_run_static = jax.jit(_run, static_argnums=(2, 3, 5))
 
 
 def qsvt_sketch(oracle: PhaseSketch, qsp_phases, mode: str, m=None, key=None, *,
@@ -65,31 +56,31 @@ def qsvt_sketch(oracle: PhaseSketch, qsp_phases, mode: str, m=None, key=None, *,
     qsp_phases : phases ``φ_0..φ_d`` (``d`` queries), a 1-D real finite array with at least one
         entry, e.g. ``qsjax.find_phases(poly).phases``.
     mode : ``"ideal"``, ``"expected"`` (each query replaced by its average: exact for the averaged
-        circuit because queries use independent samples), ``"counts"`` or ``"sampled"``.
+        circuit because queries use independent samples), ``"counts"`` or ``"sampled"``, or a mode
+        value (:class:`qsjax.Counts` ``(m)`` etc.; then leave ``m`` out).
     m : samples per query; ``key``: randomness for ``counts`` / ``sampled``.
 
     Returns the diagonal of the block actually applied (complex dtype of the oracle's precision:
     complex64 for float32 data; real up to rounding for unitary modes). Total samples consumed:
     ``d * m``.
     """
-    if not isinstance(oracle, PhaseSketch):
+    if not isinstance(oracle, AbstractSketch):
         raise TypeError(
-            "oracle must be a qsjax PhaseSketch (e.g. from qsjax.boolean_oracle), got "
-            f"{type(oracle).__name__}"
+            "oracle must be a qsjax PhaseSketch (e.g. from qsjax.boolean_oracle) or another "
+            f"qsjax.AbstractSketch with a diagonal of shape (N,), got {type(oracle).__name__}"
         )
-    if oracle.data.values.ndim != 1:
-        raise ValueError("qsvt_sketch supports single-bit phase sketches (truth table of shape (N,))")
+    shape = jax.eval_shape(oracle.ideal).shape
+    if len(shape) != 1:
+        raise ValueError(
+            f"qsvt_sketch needs a single diagonal of shape (N,) (e.g. a single-bit truth table), got {shape}")
     qsp_phases = check_qsp_phases(qsp_phases, _real_dtype(oracle))
-    m = check_query_args(mode, m, key)
-    chunk_size = positive_int(chunk_size, "chunk_size")
-    if mode == "sampled":
-        return _run_static(oracle, qsp_phases, mode, m, key, chunk_size)
-    return _run_traced(oracle, qsp_phases, mode, m, key, chunk_size)
+    mode = query_mode(mode, m, key, chunk_size)
+    return _run(oracle, qsp_phases, mode, mode.check_key(key))
 
 
-def _real_dtype(oracle: PhaseSketch):
+def _real_dtype(oracle) -> jnp.dtype:
     """The real dtype of the oracle's precision (float32 or float64)."""
-    return jnp.finfo(jnp.result_type(oracle.t, jnp.complex64)).dtype
+    return jnp.finfo(jnp.result_type(jax.eval_shape(oracle.ideal).dtype, jnp.complex64)).dtype
 
 
 class ThresholdOracle(eqx.Module):

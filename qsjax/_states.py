@@ -7,20 +7,20 @@ so its state is one Boolean phase-oracle sketch, with ``f_j = [b_j < 0]``, appli
 
 from __future__ import annotations
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Complex
 
 from ._data import BooleanData, Stream, VectorData
+from ._modes import AbstractSketch
 from ._sketch import DEFAULT_CHUNK, PhaseSketch, boolean_oracle
 from ._validate import is_concrete
 
 __all__ = ["FlatStateSketch", "flat_state"]
 
 
-class FlatStateSketch(eqx.Module):
+class FlatStateSketch(AbstractSketch):
     """Sketch of ``|b> = b / ||b||`` for a flat real vector ``b`` (length ``N``).
 
     Each mode returns the state ``V |+>`` (shape (N,)) for the corresponding view ``V`` of the

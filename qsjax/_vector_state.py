@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from functools import partial
 
 import equinox as eqx
@@ -47,6 +48,7 @@ from jaxtyping import Array, Complex, Float, Integer
 from . import _random
 from ._data import VectorData
 from ._kernels import walsh_hadamard
+from ._modes import AbstractMode, Counts, Expected, Ideal, Sampled, as_mode
 from ._sketch import DEFAULT_CHUNK, _power_m, stream_frequencies
 from ._validate import (
     check_finite,
@@ -68,6 +70,9 @@ __all__ = [
 ]
 
 _MERSENNE31 = (1 << 31) - 1
+
+MAX_AMPLIFICATION_LENGTH = 10_000
+"""Most applications of the preparation that :meth:`VectorStateSketch.amplified` runs (L ∝ 1/√w)."""
 
 
 # ----------------------------------------------------------------------------- signs
@@ -113,7 +118,16 @@ def kwise_signs(key: Array, dim: int, k: int = 4, dtype=None) -> Float[Array, " 
 
 # ----------------------------------------------------------------------------- shared argument check
 
-QUERY_MODES = ("ideal", "expected", "counts", "sampled")
+QUERY_MODES = tuple(cls.name for cls in (Ideal, Expected, Counts, Sampled))
+"""Modes in which a circuit can query a sketch once per step (``channel`` composes as a channel)."""
+
+
+def query_mode(mode, m=None, key=None, chunk_size: int = DEFAULT_CHUNK) -> AbstractMode:
+    """The mode value of a circuit that queries a sketch once per QSVT step: one of
+    ``QUERY_MODES`` given by name (with ``m``) or as a value; the key is checked when it draws."""
+    mode = as_mode(mode, m, chunk_size=positive_int(chunk_size, "chunk_size"), allowed=QUERY_MODES)
+    mode.check_key(key)
+    return mode
 
 
 def check_query_args(mode: str, m, key):
@@ -282,8 +296,20 @@ class VectorStateSketch(eqx.Module):
         m = self._check_mode_args(mode, m, key)
         chunk_size = positive_int(chunk_size, "chunk_size")
         if w is None:
-            w = self.success_lower_bound(None if mode == "ideal" else m)
+            if self._concrete(m if mode != "ideal" else None):
+                w = self.success_lower_bound(None if mode == "ideal" else m)
+            else:  # traced: the analytic bound for the default t (rms phase 1/5), as documented
+                warnings.warn(
+                    "amplified() inside jax.jit/vmap cannot measure the sketch's success: using the "
+                    "default-t bound w = 0.8 (2/(5 pi))^2; pass w (e.g. sk.success_lower_bound(m) "
+                    "computed outside) for another t or a small m", stacklevel=2)
+                w = 0.8 * (2.0 / (5.0 * np.pi)) ** 2
         length = fixed_point_length(delta, w)
+        if length > MAX_AMPLIFICATION_LENGTH:
+            raise ValueError(
+                f"fixed-point amplification from success w = {w:.3g} needs L = {length} applications "
+                f"(limit {MAX_AMPLIFICATION_LENGTH}); at m = {m!r} sampling damping leaves almost no "
+                "success: choose m with sk.samples_for_success(0.9, amplified=True), or pass a larger w")
         if mode == "sampled":
             return _run_amplified_static(self, mode, m, key, float(delta), length, chunk_size)
         return _run_amplified(self, mode, m, key, float(delta), length, chunk_size)
@@ -561,6 +587,13 @@ def vector_state(
         raise ValueError(f"vector length {length} cannot be padded to a register of at most 2**30 entries")
     vals = jnp.zeros((dim,), dtype).at[:length].set(data.values)
     p = None if data.p is None else jnp.zeros((dim,), dtype).at[:length].set(data.p.astype(dtype))
+    if t is None and is_concrete(data.values):
+        norm = float(np.linalg.norm(np.asarray(data.values, np.float64)))
+        if not (np.isfinite(norm) and length / (5.0 * norm) < float(jnp.finfo(dtype).max)
+                and norm < float(jnp.finfo(dtype).max)):
+            raise ValueError(
+                f"||b|| = {norm:.3g} overflows or underflows {np.dtype(dtype).name} for the default t = "
+                "N/(5||b||): rescale the vector b (the state does not depend on its scale)")
     if t is None:
         if data.p is None:
             t = length / (5.0 * jnp.linalg.norm(data.values))

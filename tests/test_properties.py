@@ -60,10 +60,16 @@ def test_boolean_sketch_modes_are_finite_unitary_and_match_the_definition(tt, m,
     key = jax.random.key(seed)
     ideal = np.asarray(o.ideal())
     np.testing.assert_allclose(ideal, np.exp(1j * t * probs * f), atol=1e-12)
-    for v in (o.counts(key, m), o.sampled(key, 512 + m % 4096, chunk_size=512)):
+    ms = 512 + m % 4096
+    for v in (o.counts(key, m), o.sampled(key, ms, chunk_size=512)):
         v = np.asarray(v)
         assert v.shape == f.shape and np.isfinite(v).all()
         np.testing.assert_allclose(np.abs(v), 1.0, atol=1e-12)  # a diagonal unitary
+    # sampled against its definition: the product of the per-sample rotations of the same stream
+    idx, _ = data.sample(key, ms)
+    n = np.bincount(np.asarray(idx), minlength=f.size)
+    np.testing.assert_allclose(np.asarray(o.sampled(key, ms, chunk_size=512)), np.exp(1j * t * f * n / ms),
+                               atol=1e-9)
     e = np.asarray(o.expected(m))
     np.testing.assert_allclose(e, _expected_reference(f, probs, t, m), atol=1e-9)
     assert np.all(np.abs(e) <= 1 + 1e-12)

@@ -331,3 +331,56 @@ def test_naive_sketch_takes_a_users_stream():
         qsjax.sketch(n, "sampled", stream=batches)
     with pytest.raises(ValueError, match="m=10"):
         n.from_stream(batches, KEY, m=10)
+
+
+# ----------------------------------------------------------------------------- review follow-ups
+
+
+def test_multinomial_frequencies_are_exact_integers_without_x64(default_precision):
+    # float32 counts used to be rounded to multiples of 4 above 2**24; the frequencies now come from
+    # exact float64 counts, so m * freq (computed in float64) is an integer for every cell
+    from qsjax import _random
+
+    m = 10**9
+    probs = jnp.full((4,), 0.25, jnp.float32)
+    with jax.enable_x64(True):
+        n = np.asarray(_random.multinomial_counts(KEY, m, probs))
+    assert np.all(n == np.round(n)) and int(n.sum()) == m and (n % 4 != 0).any()
+    freq = np.asarray(_random.multinomial_frequencies(KEY, m, probs, jnp.float32))
+    assert freq.dtype == np.float32
+    np.testing.assert_allclose(freq, n / m, rtol=1e-7)
+
+
+def test_sketch_diamond_error_finite_where_one_plus_z_vanishes():
+    o = qsjax.boolean_oracle(qsjax.BooleanData(np.array([1.0, 1.0])))
+    for m in (4.0000001, 3.9, 4.0, 1e6):
+        v = qsjax.sketch_diamond_error(o, m)
+        assert np.isfinite(v) and 0.0 <= v <= 2.0 + 1e-12
+
+
+def test_fixed_point_length_for_tiny_w_is_finite():
+    # arccosh(1/sqrt(1 - w)) lost all digits below w ~ 1e-16 (ZeroDivisionError)
+    length = qsjax.fixed_point_length(0.1, 1e-20)
+    assert length % 2 == 1 and abs(length - np.log(2 / 0.1) / 1e-10) / length < 0.05
+
+
+def test_amplified_refuses_hopeless_small_m_instead_of_hanging():
+    b = np.random.default_rng(0).normal(size=256)
+    sk = qsjax.vector_state(qsjax.VectorData(b), KEY)
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError, match="samples_for_success"):
+        sk.amplified("expected", 3)
+    assert time.perf_counter() - t0 < 30
+
+
+def test_amplified_inside_jit_falls_back_with_a_warning():
+    b = np.random.default_rng(1).normal(size=64)
+    sk = qsjax.vector_state(qsjax.VectorData(b), KEY)
+    with pytest.warns(UserWarning, match="pass w"):
+        res = jax.jit(lambda s: s.amplified("ideal"))(sk)
+    assert float(res.success_probability) > 0.98
+
+
+def test_default_t_names_the_vector_when_its_norm_overflows(default_precision):
+    with pytest.raises(ValueError, match="rescale the vector b"):
+        qsjax.vector_state(qsjax.VectorData(np.float32([3e38, 3e38])), KEY)

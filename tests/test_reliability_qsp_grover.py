@@ -70,19 +70,19 @@ def test_inverse_polynomial_refuses_an_infeasible_degree_up_front(kappa):
     # Before: kappa=1e6 built a degree-1.15e7 series (MemoryError at 5.4 GB after 27 s) and
     # kappa=1e4 spent 68 s building before saying no.
     instantly(lambda: inverse_polynomial(kappa), ValueError,
-              r"kappa=.*epsilon=0\.0001.*needs degree.*MAX_POLY_DEGREE=200000", limit_s=0.05)
-    instantly(lambda: inverse_polynomial(kappa / 100, 1e-300), ValueError, "epsilon", limit_s=0.05)
+              r"kappa=.*epsilon=0\.0001.*needs degree.*MAX_POLY_DEGREE=200000", limit_s=0.5)
+    instantly(lambda: inverse_polynomial(kappa / 100, 1e-300), ValueError, "epsilon", limit_s=0.5)
 
 
 def test_polynomial_degree_cap_is_checked_before_building():
     big = 10 * MAX_POLY_DEGREE + 1
-    instantly(lambda: sign_polynomial(big, 0.1), ValueError, "degree cap", limit_s=0.05)
-    instantly(lambda: threshold_polynomial(big, 0.5, 0.1), ValueError, "degree cap", limit_s=0.05)
-    instantly(lambda: spectral_filter_polynomial(big + 1, 0.5, 0.1), ValueError, "degree cap", limit_s=0.05)
-    instantly(lambda: inverse_polynomial(4.0, degree=big), ValueError, "degree cap", limit_s=0.05)
-    instantly(lambda: linear_amplification_polynomial(big, 3.0), ValueError, "degree cap", limit_s=0.05)
+    instantly(lambda: sign_polynomial(big, 0.1), ValueError, "degree cap", limit_s=0.5)
+    instantly(lambda: threshold_polynomial(big, 0.5, 0.1), ValueError, "degree cap", limit_s=0.5)
+    instantly(lambda: spectral_filter_polynomial(big + 1, 0.5, 0.1), ValueError, "degree cap", limit_s=0.5)
+    instantly(lambda: inverse_polynomial(4.0, degree=big), ValueError, "degree cap", limit_s=0.5)
+    instantly(lambda: linear_amplification_polynomial(big, 3.0), ValueError, "degree cap", limit_s=0.5)
     # arcsin's least-squares matrix grows like degree^2: a smaller cap (float64 rounding at ~61).
-    instantly(lambda: arcsin_polynomial(20001), ValueError, "degree cap 1001", limit_s=0.05)
+    instantly(lambda: arcsin_polynomial(20001), ValueError, "degree cap 1001", limit_s=0.5)
 
 
 @pytest.mark.parametrize("gap", [1e-8, 5e-324])
@@ -355,7 +355,7 @@ def test_refusals_in_default_precision():
     n = 2 * MAX_DENSE_DIM
     instantly(lambda: grover_success(np.zeros(n, np.float32), 2, 1e4, mode="channel"), ValueError,
               r"complex64 matrix \(2\.0 GiB\)")
-    instantly(lambda: inverse_polynomial(1e6), ValueError, "MAX_POLY_DEGREE", limit_s=0.05)
+    instantly(lambda: inverse_polynomial(1e6), ValueError, "MAX_POLY_DEGREE", limit_s=0.5)
     phi = jnp.asarray([0.3, -0.2, 0.5], f32)
     with pytest.raises(ValueError, match="signal must lie in"):
         qsvt_diagonal(phi, jnp.asarray([0.5, 1.001], f32))
