@@ -60,6 +60,18 @@ from ._metrics import (
     state_error,
     trace_distance_output,
 )
+from ._modes import (
+    MODES,
+    AbstractMode,
+    AbstractSketch,
+    Channel,
+    Counts,
+    Expected,
+    Ideal,
+    Sampled,
+    UnsupportedModeError,
+    as_mode,
+)
 from ._poly import (
     MAX_POLY_DEGREE,
     ChebPoly,
@@ -85,7 +97,6 @@ from ._qsp import (
     qsvt_operator_real,
 )
 from ._sketch import (
-    MODES,
     DiagonalChannel,
     NaivePhaseSketch,
     PhaseSketch,
@@ -158,8 +169,17 @@ __all__ = [
     "inverse_polynomial",
     "kwise_signs",
     "linear_amplification_polynomial",
+    "AbstractMode",
+    "AbstractSketch",
+    "as_mode",
+    "Channel",
+    "Counts",
+    "Expected",
+    "Ideal",
     "MAX_POLY_DEGREE",
     "MODES",
+    "Sampled",
+    "UnsupportedModeError",
     "naive_boolean_oracle",
     "NaivePhaseSketch",
     "normalize",

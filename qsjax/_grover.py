@@ -62,6 +62,7 @@ from jaxtyping import Array, Complex, Float
 
 from ._data import BooleanData
 from ._kernels import density_matrix
+from ._modes import Channel, Counts, Expected, Ideal
 from ._sketch import PhaseSketch, _power_m, boolean_oracle, stable_expm1i
 from ._validate import (
     check_binary,
@@ -92,7 +93,7 @@ __all__ = [
     "fixed_point_amplify",
 ]
 
-GROVER_MODES = ("ideal", "expected", "counts", "channel")
+GROVER_MODES = tuple(cls.name for cls in (Ideal, Expected, Counts, Channel))
 
 
 # ----------------------------------------------------------------------------- validation helpers
