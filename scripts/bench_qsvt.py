@@ -28,7 +28,7 @@ import json, resource, sys, time
 import jax, jax.numpy as jnp, numpy as np
 jax.config.update("jax_enable_x64", True)
 import qsjax
-from qsjax._vector_state import vector_state, arcsin_phases
+from qsjax import arcsin_phases, vector_state
 
 kind, log2n, degree = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 n = 1 << log2n
@@ -100,7 +100,7 @@ def main(argv=None) -> int:
     import jax
 
     jax.config.update("jax_enable_x64", True)
-    from qsjax._vector_state import arcsin_phases
+    from qsjax import arcsin_phases
 
     t0 = time.perf_counter()
     ph = np.asarray(arcsin_phases(args.degree))

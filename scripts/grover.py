@@ -32,7 +32,7 @@ jax.config.update("jax_enable_x64", True)  # a script may choose its precision; 
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 
-from qsjax._grover import (  # noqa: E402
+from qsjax import (  # noqa: E402
     grover_ideal_success,
     grover_optimal_iterations,
     grover_success,
