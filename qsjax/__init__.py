@@ -109,6 +109,7 @@ from ._sketch import (
 from ._sketch_qsvt import ThresholdOracle, qsvt_sketch, threshold_oracle
 from ._states import FlatStateSketch, flat_state
 from ._vector_state import (
+    VectorPhaseOracle,
     VectorStateResult,
     VectorStateSketch,
     arcsin_phases,
@@ -216,6 +217,7 @@ __all__ = [
     "trace_distance_output",
     "vector_state",
     "VectorData",
+    "VectorPhaseOracle",
     "VectorStateResult",
     "VectorStateSketch",
     "walsh_hadamard",

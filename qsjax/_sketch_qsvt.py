@@ -23,20 +23,15 @@ from ._data import BooleanData
 from ._modes import AbstractMode, AbstractSketch
 from ._sketch import DEFAULT_CHUNK, PhaseSketch, boolean_oracle
 from ._validate import is_concrete, positive_int
-from ._vector_state import _apply_lcu_qsp, check_qsp_phases, query_mode
+from ._vector_state import _apply_lcu_qsp, check_qsp_phases, query_mode, sine_lcu_signal
 
 __all__ = ["qsvt_sketch", "ThresholdOracle", "threshold_oracle"]
-
-
-def _signal_from_diagonal(v: Complex[Array, " N"]):
-    """W-form per-entry signal of the sine LCU from one realisation (or average) ``v = E[e^{i phi}]``."""
-    return jnp.imag(v).astype(v.dtype), 1j * jnp.real(v)
 
 
 @jax.jit
 def _run(oracle: PhaseSketch, qsp_phases, mode: AbstractMode, key):
     def signal(q):  # query q: a fresh realisation in the random modes
-        return _signal_from_diagonal(mode.evaluate(oracle, mode.query_key(key, q)))
+        return sine_lcu_signal(mode.evaluate(oracle, mode.query_key(key, q)))
 
     target = jax.eval_shape(oracle.ideal)
     dtype = jnp.result_type(target.dtype, jnp.complex64)

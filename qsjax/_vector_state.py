@@ -48,7 +48,7 @@ from jaxtyping import Array, Complex, Float, Integer
 from . import _random
 from ._data import VectorData
 from ._kernels import walsh_hadamard
-from ._modes import AbstractMode, Counts, Expected, Ideal, Sampled, as_mode
+from ._modes import AbstractMode, AbstractSketch, Counts, Expected, Ideal, Sampled, as_mode
 from ._sketch import DEFAULT_CHUNK, _power_m, stream_frequencies
 from ._validate import (
     check_finite,
@@ -63,6 +63,7 @@ from ._validate import (
 __all__ = [
     "VectorStateSketch",
     "VectorStateResult",
+    "VectorPhaseOracle",
     "vector_state",
     "random_signs",
     "kwise_signs",
@@ -244,21 +245,10 @@ class VectorStateSketch(eqx.Module):
         im = walsh_hadamard(p * jnp.sin(c), normalized=False)
         return _power_m(jax.lax.complex(re * jnp.ones_like(im), im), mm)
 
-    def _signal(self, mode: str, key, m, q):
-        """Per-entry W-form signal ``(x, y)`` of query ``q`` (fresh samples: ``fold_in(key, q)``)."""
-        if mode == "ideal":
-            phi = self.ideal_phases()
-        elif mode == "expected":
-            e = self.expected_signal(m)
-            return jnp.imag(e).astype(e.dtype), 1j * jnp.real(e)
-        elif mode == "counts":
-            freq = _random.multinomial_frequencies(jax.random.fold_in(key, q), m, self.probabilities,
-                                                   self.values.dtype)
-            phi = self._phases_from_frequencies(freq)
-        else:  # sampled
-            raise AssertionError("sampled signals are produced by _sampled_phases")
-        cdt = jnp.result_type(phi, jnp.complex64)
-        return jnp.sin(phi).astype(cdt), (1j * jnp.cos(phi)).astype(cdt)
+    @property
+    def phase_oracle(self) -> VectorPhaseOracle:
+        """The per-query phase oracle ``diag(e^{i phi})`` as a sketch (every mode but ``channel``)."""
+        return VectorPhaseOracle(self)
 
     # -- running the circuit
     def run(self, mode: str, m=None, key=None, *, chunk_size: int = DEFAULT_CHUNK) -> VectorStateResult:
@@ -416,12 +406,12 @@ class VectorStateSketch(eqx.Module):
 
         ``anc`` has shape (N, 2, 2): (system entry, LCU ancilla, QSVT ancilla), rotated frame.
         """
-        m = self._check_mode_args(mode, m, key)
-        chunk_size = positive_int(chunk_size, "chunk_size")
-        if mode == "sampled":
-            signal = partial(_sampled_signal, self, key, m, chunk_size)
-        else:
-            signal = partial(self._signal, mode, key, m)
+        mode = query_mode(mode, m, key, chunk_size)
+        oracle = self.phase_oracle
+
+        def signal(q):  # query q: a fresh realisation (fold_in(key, q)) in the random modes
+            return sine_lcu_signal(mode.evaluate(oracle, mode.query_key(key, q)))
+
         return _apply_lcu_qsp(self.qsp_phases, signal, anc, adjoint=adjoint)
 
     def _result(self, anc, mode, m, applications: int) -> VectorStateResult:
@@ -476,13 +466,38 @@ def _initial_ancilla(dim: int, dtype) -> Complex[Array, "N 2 2"]:
     return anc.at[:, 0, 0].set(jnp.asarray(1.0 / math.sqrt(dim), dtype))
 
 
-def _sampled_signal(sk: VectorStateSketch, key, m, chunk_size, q):
-    freq = stream_frequencies(jax.random.fold_in(key, q), sk.p,
-                              sk.length, m, chunk_size, sk.values.dtype)
-    freq = jnp.zeros((sk.dim,), freq.dtype).at[: sk.length].set(freq)
-    phi = sk._phases_from_frequencies(freq)
-    cdt = jnp.result_type(phi, jnp.complex64)
-    return jnp.sin(phi).astype(cdt), (1j * jnp.cos(phi)).astype(cdt)
+class VectorPhaseOracle(AbstractSketch):
+    """One query of the vector state sketch: ``V = diag(e^{i phi})`` with ``phi = (t/M) WHT(s ⊙ b ⊙
+    n)`` (DESIGN.md 1.3), in every mode but ``channel``. The state circuit queries it through the
+    sine LCU, one fresh realisation per query."""
+
+    sketch: VectorStateSketch
+
+    def _exp(self, phi):
+        return jnp.exp(1j * phi.astype(jnp.result_type(phi, jnp.complex64)))
+
+    def ideal(self) -> Complex[Array, " N"]:
+        return self._exp(self.sketch.ideal_phases())
+
+    def expected(self, m) -> Complex[Array, " N"]:
+        return self.sketch.expected_signal(m)
+
+    def counts(self, key, m) -> Complex[Array, " N"]:
+        sk = self.sketch
+        freq = _random.multinomial_frequencies(key, m, sk.probabilities, sk.values.dtype)
+        return self._exp(sk._phases_from_frequencies(freq))
+
+    def sampled(self, key, m, *, chunk_size: int = DEFAULT_CHUNK) -> Complex[Array, " N"]:
+        sk = self.sketch
+        freq = stream_frequencies(key, sk.p, sk.length, m, chunk_size, sk.values.dtype)
+        freq = jnp.zeros((sk.dim,), freq.dtype).at[: sk.length].set(freq)
+        return self._exp(sk._phases_from_frequencies(freq))
+
+
+def sine_lcu_signal(v: Complex[Array, " N"]):
+    """W-form per-entry signal ``(x, y)`` of the sine LCU from one realisation (or the average)
+    ``v = E[e^{i phi}]`` of a diagonal phase oracle: ``x = Im v`` (``sin phi``), ``y = i Re v``."""
+    return jnp.imag(v).astype(v.dtype), 1j * jnp.real(v)
 
 
 def _rot_z(v, phase):
