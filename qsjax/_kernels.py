@@ -14,7 +14,6 @@ Every function is pure, shape-static and works under ``jit``, ``vmap`` and ``gra
 
 from __future__ import annotations
 
-import numbers
 import operator
 from collections.abc import Sequence
 from functools import partial
@@ -25,7 +24,7 @@ import numpy as np
 from jaxtyping import Array, ArrayLike, Complex, Float, Integer
 
 from ._random import counter_bits, multinomial_counts, uniform_float
-from ._validate import MAX_EXACT_M, check_key, integer_counts_dtype, is_concrete
+from ._validate import MAX_EXACT_M, check_key, integer_counts_dtype, is_concrete, sample_count
 
 __all__ = [
     "apply_diagonal",
@@ -338,38 +337,9 @@ def probabilities(state: Complex[Array, "... N"]) -> Float[Array, "... N"]:
 
 
 def _shot_count(shots, name: str, max_value: int, hint: str, *, allow_traced: bool) -> int:
-    """A non-negative integer number of shots, at most ``max_value``.
-
-    Python/numpy integers and integral floats (``1e6``) pass; ``2.7``, NaN, inf, bools, strings and
-    negative numbers raise. A traced value passes unchecked when ``allow_traced``.
-    """
-    if isinstance(shots, bool | np.bool_ | str | bytes) or shots is None:
-        raise TypeError(f"{name} must be a non-negative integer, got {shots!r}")
-    if isinstance(shots, jax.core.Tracer):
-        if not allow_traced:
-            raise TypeError(
-                f"{name} must be a concrete integer here (it sets the output shape), got a traced value"
-            )
-        return shots
-    if isinstance(shots, numbers.Integral):
-        value = int(shots)
-    elif isinstance(shots, numbers.Real) or (hasattr(shots, "shape") and np.shape(shots) == ()):
-        arr = np.asarray(shots)
-        if arr.dtype == np.bool_ or np.iscomplexobj(arr) or not np.issubdtype(arr.dtype, np.number):
-            raise TypeError(f"{name} must be a non-negative integer, got {shots!r}")
-        f = float(arr)
-        if not np.isfinite(f) or f != np.floor(f):
-            raise ValueError(f"{name} must be a non-negative integer, got {shots!r}")
-        value = int(arr) if np.issubdtype(arr.dtype, np.integer) else int(f)
-    else:
-        raise TypeError(f"{name} must be a non-negative integer, got {type(shots).__name__}")
-    if value < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {value}")
-    if value > max_value:
-        raise ValueError(
-            f"{name}={value} exceeds the limit {max_value} (= 2**{max_value.bit_length() - 1}); {hint}"
-        )
-    return value
+    """A non-negative integer number of shots, at most ``max_value`` (see ``sample_count``)."""
+    return sample_count(shots, name, allow_traced=allow_traced, max_value=max_value, minimum=0,
+                        hint=f"; {hint}")
 
 
 def _check_state(state, fname: str) -> Array:

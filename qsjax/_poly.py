@@ -38,6 +38,8 @@ import scipy.fft
 import scipy.special
 from jaxtyping import Array, ArrayLike, Float
 
+from ._validate import real_scalar
+
 __all__ = [
     "ChebPoly",
     "chebyshev_eval",
@@ -449,12 +451,7 @@ def _check_degree(degree, parity: int | None, name: str = "degree",
 
 def _real_number(value, name: str) -> float:
     """A real scalar as a float (TypeError for strings, bools, complex numbers, arrays, None)."""
-    if isinstance(value, bool | str | bytes) or value is None:
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    arr = np.asarray(value)
-    if arr.shape != () or not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
-        raise TypeError(f"{name} must be a real scalar, got {value!r}")
-    return float(arr)
+    return real_scalar(value, name)
 
 
 def _check_open_unit(value, name: str) -> float:

@@ -72,7 +72,7 @@ import scipy.linalg
 from jaxtyping import Array, ArrayLike, Complex
 
 from ._poly import ChebPoly, sup_norm
-from ._validate import check_finite, float_array, is_concrete, positive_int
+from ._validate import check_finite, float_array, is_concrete, positive_int, real_scalar
 
 __all__ = [
     "QSPConvergenceError",
@@ -539,12 +539,7 @@ _MAX_ITER = 2**31 - 1
 
 def _positive_tolerance(value, name: str) -> float:
     """A finite tolerance > 0 (TypeError for non-numbers, ValueError for NaN, inf, zero or less)."""
-    if isinstance(value, bool | str | bytes) or value is None:
-        raise TypeError(f"{name} must be a positive finite number, got {value!r}")
-    arr = np.asarray(value)
-    if arr.shape != () or not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
-        raise TypeError(f"{name} must be a positive finite real scalar, got {value!r}")
-    v = float(arr)
+    v = real_scalar(value, name)
     if not math.isfinite(v) or v <= 0.0:
         raise ValueError(f"{name} must be a positive finite number, got {value!r}")
     return v

@@ -42,6 +42,7 @@ from ._validate import (
     is_concrete,
     positive_int,
     positive_real,
+    real_scalar,
     sample_count,
 )
 
@@ -732,9 +733,7 @@ def samples_for_error(epsilon: float, dim: int | None = None, *, t=None, p_max=N
 
 def _real_scalar(x, name: str) -> float:
     """A finite real Python float from a scalar argument (TypeError for strings, arrays, complex)."""
-    if isinstance(x, bool | str | bytes) or x is None or np.ndim(x) != 0 or np.iscomplexobj(x):
-        raise TypeError(f"{name} must be a real number, got {x!r}")
-    x = float(x)
+    x = real_scalar(x, name)
     if not math.isfinite(x):
         raise ValueError(f"{name} must be finite, got {x}")
     return x

@@ -153,38 +153,63 @@ def check_key(key, name: str = "key"):
     )
 
 
-def sample_count(m, name: str = "m", *, allow_traced: bool = True, max_value: int = MAX_EXACT_M):
-    """A positive integer number of samples, at most ``max_value``.
+def sample_count(m, name: str = "m", *, allow_traced: bool = True, max_value: int = MAX_EXACT_M,
+                 minimum: int = 1, hint: str | None = None):
+    """An integer count (samples, shots) in ``[minimum, max_value]``.
 
-    Accepts Python ints, integral floats such as ``1e12`` and integer/float scalar arrays. Inside a
-    transformation (``allow_traced``) a traced scalar is passed through unchecked.
+    Accepts Python/numpy ints, integral floats such as ``1e12`` and integer/float scalar arrays;
+    ``2.7``, NaN, inf, bools, strings and complex numbers raise. Inside a transformation
+    (``allow_traced``) a traced scalar is passed through unchecked. ``hint`` replaces the advice
+    given when ``max_value`` is exceeded.
     """
-    if isinstance(m, bool | str | bytes) or m is None:
-        raise TypeError(f"{name} must be a positive integer number of samples, got {m!r}")
+    kind = "positive integer" if minimum >= 1 else "non-negative integer"
+    if isinstance(m, bool | np.bool_ | str | bytes) or m is None:
+        raise TypeError(f"{name} must be a {kind} number, got {m!r}")
     if isinstance(m, jax.core.Tracer):
         if not allow_traced:
             raise TypeError(
-                f"{name} must be a concrete integer here (it sets loop lengths), got a traced value"
+                f"{name} must be a concrete integer here (it sets loop lengths or shapes), got a traced value"
             )
         return m
     if isinstance(m, numbers.Integral):
         value = int(m)
     elif isinstance(m, numbers.Real) or (hasattr(m, "shape") and np.shape(m) == ()):
-        f = float(np.asarray(m))
+        arr = np.asarray(m)
+        if arr.dtype == np.bool_ or np.iscomplexobj(arr) or not np.issubdtype(arr.dtype, np.number):
+            raise TypeError(f"{name} must be a {kind} number, got {m!r}")
+        f = float(arr)
         if not np.isfinite(f) or f != np.floor(f):
-            raise ValueError(f"{name} must be a positive integer number of samples, got {m!r}")
-        value = int(f)
+            raise ValueError(f"{name} must be a {kind} number, got {m!r}")
+        value = int(arr) if np.issubdtype(arr.dtype, np.integer) else int(f)
     else:
-        raise TypeError(f"{name} must be a positive integer number of samples, got {type(m).__name__}")
-    if value <= 0:
-        raise ValueError(f"{name} must be a positive integer number of samples, got {value}")
+        raise TypeError(f"{name} must be a {kind} number, got {type(m).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be a {kind} number, got {value}")
     if value > max_value:
+        if hint is None:
+            hint = "for exact integer counts; use the 'expected' or 'channel' mode for larger M"
         raise ValueError(
-            f"{name}={value} exceeds the largest supported sample count {max_value} (= 2**"
-            f"{max_value.bit_length() - 1}) for exact integer counts; use the 'expected' or 'channel' "
-            "mode for larger M"
+            f"{name}={value} exceeds the largest supported count {max_value} (= 2**"
+            f"{max_value.bit_length() - 1}) {hint}"
         )
     return value
+
+
+def real_scalar(value, name: str) -> float:
+    """A real scalar argument as a Python float (may be inf/NaN: callers check the range).
+
+    ``TypeError`` for strings, bools, ``None``, complex numbers, non-numeric values and arrays that
+    are not scalars.
+    """
+    if isinstance(value, bool | np.bool_ | str | bytes) or value is None:
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # noqa: BLE001 - any conversion failure means "not a number"
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}") from exc
+    if arr.shape != () or not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
+        raise TypeError(f"{name} must be a real scalar, got {value!r}")
+    return float(arr)
 
 
 def positive_real(m, name: str = "m", *, max_value: float = MAX_REAL_M):
