@@ -41,7 +41,7 @@ __all__ = ["BooleanData", "VectorData", "Stream", "from_numpy"]
 _MAX_EXPLICIT = 2**28  # sample() refuses to materialise more than this many samples
 
 
-class _IIDSource(eqx.Module):
+class IIDSource(eqx.Module):
     """Shared machinery of IID sources: ``values`` indexed by sample, optional distribution ``p``."""
 
     values: Float[Array, "N ..."]
@@ -123,7 +123,7 @@ def _validated_p(p, dim: int):
     return None if p is None else check_probabilities(p, dim)
 
 
-class BooleanData(_IIDSource):
+class BooleanData(IIDSource):
     """A Boolean function given by its truth table, sampled as ``(x, f(x))``.
 
     Parameters
@@ -157,7 +157,7 @@ class BooleanData(_IIDSource):
         return jnp.sum(self.probabilities * self.values.reshape(self.dim, -1)[:, 0])
 
 
-class VectorData(_IIDSource):
+class VectorData(IIDSource):
     """A real vector ``b``, sampled as ``(j, b_j)`` with ``j ~ p`` (default uniform).
 
     Parameters

@@ -63,7 +63,7 @@ from jaxtyping import Array, Complex, Float
 from ._data import BooleanData
 from ._kernels import density_matrix
 from ._modes import Channel, Counts, Expected, Ideal
-from ._sketch import PhaseSketch, _power_m, boolean_oracle, stable_expm1i
+from ._sketch import PhaseSketch, boolean_oracle, power_m, stable_expm1i
 from ._validate import (
     check_binary,
     check_dense_dim,
@@ -196,7 +196,7 @@ def _table_step(oracle: PhaseSketch, m, dtype):
     mm = jnp.asarray(m, theta.dtype)
     p = jnp.asarray(1.0 / oracle.dim, theta.dtype)
     a = jnp.stack([jnp.zeros((), theta.dtype), theta / mm])      # per-sample angle of f = 0, 1
-    table = _power_m(p * stable_expm1i(a)[:, None] + p * stable_expm1i(-a)[None, :], mm).astype(dtype)
+    table = power_m(p * stable_expm1i(a)[:, None] + p * stable_expm1i(-a)[None, :], mm).astype(dtype)
     dim = oracle.dim
     inv_n = 1.0 / dim
 

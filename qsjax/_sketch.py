@@ -29,7 +29,7 @@ import numpy as np
 from jaxtyping import Array, Complex, Float
 
 from . import _random
-from ._data import BooleanData, Stream, _IIDSource
+from ._data import BooleanData, IIDSource, Stream
 from ._kernels import walsh_hadamard
 from ._modes import DEFAULT_CHUNK, MODES, AbstractSketch, as_mode
 from ._validate import (
@@ -80,7 +80,7 @@ def stable_log1p(z: Complex[Array, "..."]) -> Complex[Array, "..."]:
     return jax.lax.complex(re, im)
 
 
-def _power_m(z: Complex[Array, "..."], m) -> Complex[Array, "..."]:
+def power_m(z: Complex[Array, "..."], m) -> Complex[Array, "..."]:
     """``(1 + z)**m`` as ``exp(m log1p(z))``: stable for tiny ``z`` and huge ``m``."""
     lz = stable_log1p(z)
     return jnp.exp(jnp.asarray(m, jnp.real(lz).dtype) * lz)
@@ -115,11 +115,15 @@ def words_to_counts(hi: Array, lo: Array, m) -> Array:
     return lo.astype(jnp.int32)
 
 
+def words_to_float64(hi: Array, lo: Array) -> Array:
+    """``hi * 2**32 + lo`` as float64 (exact below 2**53); call inside an x64 scope."""
+    return hi.astype(jnp.float64) * 2.0**32 + lo.astype(jnp.float64)
+
+
 def words_to_frequencies(hi: Array, lo: Array, m, dtype) -> Array:
     """``(hi * 2**32 + lo) / m`` computed in float64 and rounded once to ``dtype``."""
     with jax.enable_x64(True):
-        n = hi.astype(jnp.float64) * 2.0**32 + lo.astype(jnp.float64)
-        return (n / jnp.asarray(m, jnp.float64)).astype(dtype)
+        return (words_to_float64(hi, lo) / jnp.asarray(m, jnp.float64)).astype(dtype)
 
 
 def count_stream(draw, cells: int, chunk: int, n_chunks, fold: int = _FOLD):
@@ -251,7 +255,7 @@ class PhaseSketch(AbstractSketch):
     (``sampled`` and ``from_stream`` need a concrete ``m``: it sets loop lengths).
     """
 
-    data: _IIDSource
+    data: IIDSource
     t: Float[Array, ""]
 
     # -- shape helpers
@@ -315,7 +319,7 @@ class PhaseSketch(AbstractSketch):
         theta = self._theta()
         mm = jnp.asarray(m, theta.dtype)
         z = self.data.probabilities * stable_expm1i(theta / mm)
-        return _power_m(z, mm)
+        return power_m(z, mm)
 
     def counts(self, key: Array, m, *, support=None) -> Complex[Array, "... N"]:
         """One realisation with ``n ~ Multinomial(m, p)`` drawn in O(N) (exact for IID data).
@@ -430,7 +434,7 @@ def _orthogonal_chi(theta: Float[Array, " V"], p: Float[Array, " N"], dim: int, 
     same = owner[:, None] == owner[None, :]
     z = jnp.where(same, pv[:, None] * stable_expm1i(a[:, None] - a[None, :]),
                   pv[:, None] * e[:, None] + pv[None, :] * jnp.conj(e)[None, :])
-    return _power_m(z, mm)
+    return power_m(z, mm)
 
 
 @partial(jax.jit, static_argnums=(2, 3, 6))
@@ -539,7 +543,7 @@ class NaivePhaseSketch(AbstractSketch):
         g = self.data.probabilities * self.data.values
         s = jnp.sin(0.5 * a)
         z = jax.lax.complex(-2.0 * f_mass * s * s * jnp.ones_like(g), g * jnp.sin(a))
-        return _power_m(z, mm)
+        return power_m(z, mm)
 
     def channel(self, m) -> DiagonalChannel:
         m = positive_real(m)
@@ -617,7 +621,7 @@ def _naive_chi(t, p, f, m) -> Complex[Array, "N N"]:
     dim = g.shape[0]
     re = -f_mass * s * s * jnp.ones((dim, dim), g.dtype)
     im = 0.5 * jnp.sin(2.0 * a) * (g[:, None] - g[None, :])
-    chi = _power_m(jax.lax.complex(re, im), mm)
+    chi = power_m(jax.lax.complex(re, im), mm)
     return jnp.where(jnp.eye(dim, dtype=bool), 1.0, chi)
 
 
@@ -635,7 +639,7 @@ def _accumulate_naive(acc, key_u, lo, hi, x, y):
 def _signed_frequencies(hi, lo, npad: int, m, dtype):
     """``(n_plus - n_minus) / m`` from the two-word counts of the ``2 npad`` signed cells."""
     with jax.enable_x64(True):
-        n = hi.astype(jnp.float64) * 2.0**32 + lo.astype(jnp.float64)
+        n = words_to_float64(hi, lo)
         return ((n[:npad] - n[npad:]) / jnp.asarray(m, jnp.float64)).astype(dtype)
 
 

@@ -23,7 +23,7 @@ from ._data import BooleanData
 from ._modes import AbstractMode, AbstractSketch
 from ._sketch import DEFAULT_CHUNK, PhaseSketch, boolean_oracle
 from ._validate import is_concrete, positive_int
-from ._vector_state import _apply_lcu_qsp, check_qsp_phases, query_mode, sine_lcu_signal
+from ._vector_state import apply_lcu_qsp, check_qsp_phases, query_mode, sine_lcu_signal
 
 __all__ = ["qsvt_sketch", "ThresholdOracle", "threshold_oracle"]
 
@@ -36,7 +36,7 @@ def _run(oracle: PhaseSketch, qsp_phases, mode: AbstractMode, key):
     target = jax.eval_shape(oracle.ideal)
     dtype = jnp.result_type(target.dtype, jnp.complex64)
     anc = jnp.zeros((target.shape[0], 2, 2), dtype).at[:, 0, 0].set(jnp.ones((), dtype))
-    out = _apply_lcu_qsp(qsp_phases.astype(jnp.real(anc).dtype), signal, anc, adjoint=False)
+    out = apply_lcu_qsp(qsp_phases.astype(jnp.real(anc).dtype), signal, anc, adjoint=False)
     return out[:, 0, 0]
 
 

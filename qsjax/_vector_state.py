@@ -49,7 +49,7 @@ from . import _random
 from ._data import VectorData
 from ._kernels import walsh_hadamard
 from ._modes import AbstractMode, AbstractSketch, Counts, Expected, Ideal, Sampled, as_mode
-from ._sketch import DEFAULT_CHUNK, _power_m, stream_frequencies
+from ._sketch import DEFAULT_CHUNK, power_m, stream_frequencies
 from ._validate import (
     check_finite,
     check_key,
@@ -57,7 +57,6 @@ from ._validate import (
     is_concrete,
     positive_int,
     positive_real,
-    sample_count,
 )
 
 __all__ = [
@@ -138,17 +137,9 @@ def check_query_args(mode: str, m, key):
     ``sampled`` a concrete integer (it sets loop lengths); ``counts`` and ``sampled`` need a single
     ``jax.random`` key (:func:`qsjax._validate.check_key`). Returns the checked ``m``.
     """
-    if mode not in QUERY_MODES:
+    if not isinstance(mode, str) or mode not in QUERY_MODES:
         raise ValueError(f"mode must be one of {sorted(QUERY_MODES)}, got {mode!r}")
-    if mode != "ideal":
-        if m is None:
-            raise ValueError(f"mode {mode!r} needs the number of samples per query m")
-        m = positive_real(m) if mode == "expected" else sample_count(m, allow_traced=mode != "sampled")
-    if mode in ("counts", "sampled"):
-        if key is None:
-            raise ValueError(f"mode {mode!r} needs a jax.random key (key=...)")
-        check_key(key)
-    return m
+    return query_mode(mode, m, key).samples if mode != "ideal" else m
 
 
 def check_qsp_phases(qsp_phases, dtype, *, length: int | None = None) -> Float[Array, " d1"]:
@@ -243,7 +234,7 @@ class VectorStateSketch(eqx.Module):
         p = self.probabilities
         re = -2.0 * jnp.sum(p * jnp.sin(0.5 * c) ** 2)
         im = walsh_hadamard(p * jnp.sin(c), normalized=False)
-        return _power_m(jax.lax.complex(re * jnp.ones_like(im), im), mm)
+        return power_m(jax.lax.complex(re * jnp.ones_like(im), im), mm)
 
     @property
     def phase_oracle(self) -> VectorPhaseOracle:
@@ -412,7 +403,7 @@ class VectorStateSketch(eqx.Module):
         def signal(q):  # query q: a fresh realisation (fold_in(key, q)) in the random modes
             return sine_lcu_signal(mode.evaluate(oracle, mode.query_key(key, q)))
 
-        return _apply_lcu_qsp(self.qsp_phases, signal, anc, adjoint=adjoint)
+        return apply_lcu_qsp(self.qsp_phases, signal, anc, adjoint=adjoint)
 
     def _result(self, anc, mode, m, applications: int) -> VectorStateResult:
         good = anc[:, 0, 0]  # both ancillas in |0>
@@ -522,7 +513,7 @@ def _hadamard_lcu(v):
     return jnp.stack([a + b, a - b], axis=1) * math.sqrt(0.5)  # a Python float: keeps v's dtype
 
 
-def _apply_lcu_qsp(phases, signal, anc, *, adjoint: bool):
+def apply_lcu_qsp(phases, signal, anc, *, adjoint: bool):
     """``H_lcu · (U_φ ⊕ U_{-φ}) · H_lcu`` per entry; ``U_φ = e^{iφ_0 Z} Π_{k=1..d} W_k e^{iφ_k Z}``.
 
     ``signal(q)`` returns the W-form signal of query ``q`` (q = 1..d, a fresh realisation each).
