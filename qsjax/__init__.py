@@ -1,58 +1,38 @@
 """qsjax: a JAX-native, differentiable simulator of quantum oracle sketching (QOS).
 
-Public API re-exported from private implementation modules. Nothing here changes global JAX
-configuration: work happens in the dtype of your inputs (complex64 by default, complex128 when you
-enable x64).
+The package is layered the way data flows (each part imports only from the parts before it)::
+
+    _internal -> random -> kernels -> data -> sketch -> metrics, qsp -> blockencoding -> states
+        -> algorithms -> experiments -> cli
+
+The top level holds what most users need; specialist tools live in the sub-namespaces
+``qsjax.kernels``, ``qsjax.random``, ``qsjax.qsp``, ``qsjax.blockencoding``, ``qsjax.metrics``,
+``qsjax.algorithms`` and ``qsjax.experiments``. Nothing here changes global JAX configuration: work
+happens in the dtype of your inputs (complex64 by default, complex128 when you enable x64).
 """
 
-from ._data import BooleanData, Stream, VectorData, from_numpy
-from ._experiments import (
-    analyse_sweep,
-    boolean_error_sweep,
-    fit_power_law,
-    fit_sample_complexity,
-    plot_sweep,
-)
-from ._grover import (
+from . import algorithms, blockencoding, data, experiments, kernels, metrics, qsp, random, sketch, states
+from ._internal.validate import MAX_DENSE_DIM, MAX_EXACT_M, MAX_REAL_M
+from ._internal.version import __version__
+from .algorithms import (
     GROVER_MODES,
-    amplitude_amplification,
-    diffusion,
-    diffusion_dm,
-    fixed_point_amplify,
-    fixed_point_length,
-    fixed_point_phases,
-    fixed_point_success,
     grover_ideal_success,
     grover_optimal_iterations,
     grover_state,
     grover_success,
     grover_success_curve,
 )
-from ._kernels import (
-    apply_1q,
-    apply_ancilla_gate,
-    apply_blockwise,
-    apply_controlled,
-    apply_diagonal,
-    apply_diagonal_dm,
-    apply_phases,
-    apply_schur_channel,
-    basis_state,
-    density_matrix,
-    expectation,
-    expectation_diagonal,
-    fidelity,
-    inner,
-    normalize,
-    num_qubits,
-    permute_basis,
-    plus_state,
-    probabilities,
-    sample_histogram,
-    sample_shots,
-    walsh_hadamard,
+from .blockencoding import (
+    ThresholdOracle,
+    amplitude_amplification,
+    fixed_point_amplify,
+    qsvt_operator,
+    qsvt_sketch,
+    threshold_oracle,
 )
-from ._metrics import (
+from .data import BooleanData, Stream, VectorData, from_numpy
+from .experiments import analyse_sweep, boolean_error_sweep, fit_power_law, fit_sample_complexity, plot_sweep
+from .metrics import (
     diamond_distance,
     infidelity,
     operator_norm_error,
@@ -60,95 +40,80 @@ from ._metrics import (
     state_error,
     trace_distance_output,
 )
-from ._modes import (
+from .qsp import (
+    MAX_POLY_DEGREE,
+    ChebPoly,
+    QSPConvergenceError,
+    QSPPhases,
+    arcsin_phases,
+    arcsin_polynomial,
+    find_phases,
+    fixed_point_length,
+    fixed_point_phases,
+    fixed_point_success,
+    inverse_polynomial,
+    linear_amplification_polynomial,
+    qsvt_diagonal,
+    sign_polynomial,
+    spectral_filter_polynomial,
+    threshold_polynomial,
+)
+from .random import kwise_signs, random_signs
+from .sketch import (
     MODES,
     AbstractMode,
     AbstractSketch,
     Channel,
     Counts,
+    DiagonalChannel,
     Expected,
     Ideal,
+    NaivePhaseSketch,
+    PhaseSketch,
     Sampled,
     UnsupportedModeError,
     as_mode,
-)
-from ._poly import (
-    MAX_POLY_DEGREE,
-    ChebPoly,
-    arcsin_polynomial,
-    chebyshev_eval,
-    inverse_polynomial,
-    linear_amplification_polynomial,
-    sign_polynomial,
-    spectral_filter_polynomial,
-    sup_norm,
-    threshold_polynomial,
-)
-from ._qsp import (
-    QSPConvergenceError,
-    QSPPhases,
-    convert_phases,
-    find_phases,
-    qsp_response,
-    qsp_unitary,
-    qsvt_diagonal,
-    qsvt_diagonal_real,
-    qsvt_operator,
-    qsvt_operator_real,
-)
-from ._sketch import (
-    DiagonalChannel,
-    NaivePhaseSketch,
-    PhaseSketch,
     boolean_oracle,
     controlled,
+    evaluate,
     naive_boolean_oracle,
     samples_for_error,
-    sketch,
 )
-from ._sketch_qsvt import ThresholdOracle, qsvt_sketch, threshold_oracle
-from ._states import FlatStateSketch, flat_state
-from ._vector_state import (
+from .states import (
+    FlatStateSketch,
     VectorPhaseOracle,
     VectorStateResult,
     VectorStateSketch,
-    arcsin_phases,
-    kwise_signs,
-    random_signs,
+    flat_state,
     vector_state,
 )
 
-__version__ = "0.1.0"
-
 __all__ = [
+    "MAX_DENSE_DIM",
+    "MAX_EXACT_M",
+    "MAX_REAL_M",
+    "AbstractMode",
+    "AbstractSketch",
+    "algorithms",
     "amplitude_amplification",
     "analyse_sweep",
-    "apply_1q",
-    "apply_ancilla_gate",
-    "apply_blockwise",
-    "apply_controlled",
-    "apply_diagonal",
-    "apply_diagonal_dm",
-    "apply_phases",
-    "apply_schur_channel",
     "arcsin_phases",
     "arcsin_polynomial",
-    "basis_state",
+    "as_mode",
+    "blockencoding",
     "boolean_error_sweep",
     "boolean_oracle",
     "BooleanData",
+    "Channel",
     "ChebPoly",
-    "chebyshev_eval",
     "controlled",
-    "convert_phases",
-    "density_matrix",
+    "Counts",
+    "data",
     "DiagonalChannel",
     "diamond_distance",
-    "diffusion",
-    "diffusion_dm",
-    "expectation",
-    "expectation_diagonal",
-    "fidelity",
+    "evaluate",
+    "Expected",
+    "experiments",
     "find_phases",
     "fit_power_law",
     "fit_sample_complexity",
@@ -165,60 +130,45 @@ __all__ = [
     "grover_state",
     "grover_success",
     "grover_success_curve",
+    "Ideal",
     "infidelity",
-    "inner",
     "inverse_polynomial",
+    "kernels",
     "kwise_signs",
     "linear_amplification_polynomial",
-    "AbstractMode",
-    "AbstractSketch",
-    "as_mode",
-    "Channel",
-    "Counts",
-    "Expected",
-    "Ideal",
     "MAX_POLY_DEGREE",
+    "metrics",
     "MODES",
-    "Sampled",
-    "UnsupportedModeError",
     "naive_boolean_oracle",
     "NaivePhaseSketch",
-    "normalize",
-    "num_qubits",
     "operator_norm_error",
-    "permute_basis",
     "PhaseSketch",
     "plot_sweep",
-    "plus_state",
-    "probabilities",
-    "qsp_response",
-    "qsp_unitary",
+    "qsp",
     "QSPConvergenceError",
     "QSPPhases",
     "qsvt_diagonal",
-    "qsvt_diagonal_real",
     "qsvt_operator",
-    "qsvt_operator_real",
     "qsvt_sketch",
+    "random",
     "random_signs",
-    "sample_histogram",
-    "sample_shots",
+    "Sampled",
     "samples_for_error",
     "sign_polynomial",
     "sketch",
     "sketch_diamond_error",
     "spectral_filter_polynomial",
     "state_error",
+    "states",
     "Stream",
-    "sup_norm",
     "threshold_oracle",
     "threshold_polynomial",
     "ThresholdOracle",
     "trace_distance_output",
+    "UnsupportedModeError",
     "vector_state",
     "VectorData",
     "VectorPhaseOracle",
     "VectorStateResult",
     "VectorStateSketch",
-    "walsh_hadamard",
 ]

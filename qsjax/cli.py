@@ -26,7 +26,7 @@ def demo_config(quick: bool) -> dict:
     ``sampled`` costs O(M) per realisation and one compilation per ``(N, M)``, so it runs on a
     small sub-grid; the diamond distance (~0.3 s a point) on a coarser ``M`` grid.
     """
-    from ._experiments import log_grid
+    from .experiments import log_grid
 
     if quick:
         return {
@@ -50,7 +50,7 @@ def demo_config(quick: bool) -> dict:
 
 
 def _version() -> str:
-    from . import __version__
+    from ._internal.version import __version__
 
     return __version__
 
@@ -97,7 +97,7 @@ def _fmt(x: float) -> str:
 
 
 def _error_table(result, m_show: int, labels) -> str:
-    from ._experiments import predicted_error
+    from .experiments import predicted_error
 
     summary = {(r["label"], r["n"], r["m"]): r["mean"] for r in result.summary()}
     head = f"{'N':>6s}" + "".join(f"  {lab:>14s}" for lab in labels)
@@ -147,7 +147,7 @@ def _interpretation(fits, n_max: int, fraction: float, eps: float = 0.01) -> lis
 
 
 def _run_demo(args) -> int:
-    from ._experiments import (
+    from .experiments import (
         analyse_sweep,
         boolean_error_sweep,
         format_fit_table,

@@ -60,18 +60,18 @@ def bench_bandwidth(rep, jax, jnp, np, qsjax, lg: int, cdtype):
     def ratios(name, t: float, **extra):
         rep.add(name, run_s=t, x_copy=t / t_copy, x_jax=t / t_x1, x_jax_donated=t / t_x1d, **extra)
 
-    tm = time_jitted(qsjax.apply_diagonal, x, diag, reps=5)
+    tm = time_jitted(qsjax.kernels.apply_diagonal, x, diag, reps=5)
     ratios("apply_diagonal", tm.run_s, compile_s=tm.compile_s)
-    tm = time_jitted(qsjax.apply_diagonal, x, diag, reps=5, donate=(0,), fresh_args=lambda: (x + 0, diag))
+    tm = time_jitted(qsjax.kernels.apply_diagonal, x, diag, reps=5, donate=(0,), fresh_args=lambda: (x + 0, diag))
     ratios("apply_diagonal (state donated)", tm.run_s)
-    tm = time_jitted(qsjax.apply_phases, x, phases, reps=5)
+    tm = time_jitted(qsjax.kernels.apply_phases, x, phases, reps=5)
     ratios("apply_phases", tm.run_s, compile_s=tm.compile_s)
-    tm = time_jitted(qsjax.walsh_hadamard, x, reps=3)
+    tm = time_jitted(qsjax.kernels.walsh_hadamard, x, reps=3)
     ratios("walsh_hadamard (all qubits)", tm.run_s, compile_s=tm.compile_s)
-    tm = time_jitted(qsjax.walsh_hadamard, x, reps=3, donate=(0,), fresh_args=lambda: (x + 0,))
+    tm = time_jitted(qsjax.kernels.walsh_hadamard, x, reps=3, donate=(0,), fresh_args=lambda: (x + 0,))
     ratios("walsh_hadamard (donated)", tm.run_s)
     half = list(range(0, lg, 2))
-    tm = time_jitted(lambda s: qsjax.walsh_hadamard(s, half), x, reps=3)
+    tm = time_jitted(lambda s: qsjax.kernels.walsh_hadamard(s, half), x, reps=3)
     ratios(f"walsh_hadamard ({len(half)} even qubits)", tm.run_s, compile_s=tm.compile_s)
 
 
@@ -115,7 +115,7 @@ def _bench_modes_one(rep, jax, np, qsjax, lg, m, with_channel):
 
 def bench_headline(rep, jax, jnp, np, qsjax, lg_counts, lg_expected):
     """The two headline figures: exact counts at M = 1e12, expected in the run's precision."""
-    from qsjax import _random
+    import qsjax.random as _random
 
     rep.section("headline: counts M=1e12 and expected")
     key = jax.random.key(1)
@@ -146,7 +146,6 @@ def bench_ingest(rep, jax, jnp, np, qsjax, lgs, m, batch):
 
 
 def _bench_ingest_one(rep, jax, jnp, np, qsjax, lg, m, batch):
-    from qsjax import _sketch
 
     key = jax.random.key(2)
     n_el = 1 << lg

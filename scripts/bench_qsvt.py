@@ -54,7 +54,7 @@ def dense():
     rows = jax.lax.map(row_block, jnp.arange(n, dtype=jnp.uint32).reshape(-1, min(n, 256)))
     w = rows.reshape(-1)
     e = jnp.exp(m * (0.5 * jnp.log1p(2 * w.real + jnp.abs(w) ** 2) + 1j * jnp.arctan2(w.imag, 1 + w.real)))
-    from qsjax._vector_state import apply_lcu_qsp, _initial_ancilla
+    from qsjax.blockencoding import apply_lcu_qsp  # TODO engine
     sig = lambda q: (jnp.imag(e).astype(e.dtype), 1j * jnp.real(e))
     anc = apply_lcu_qsp(sk.qsp_phases, sig, _initial_ancilla(n, e.dtype), adjoint=False)
     hmat_rows = lambda u: (1.0 - 2.0 * (jax.lax.population_count(u[:, None] & j[None, :]) & 1)) @ anc[:, 0, 0]

@@ -40,7 +40,7 @@ class Subcommand:
 
 
 def boolean_config(quick: bool, seeds: int | None) -> dict:
-    from qsjax._experiments import log_grid
+    from qsjax.experiments import log_grid
 
     if quick:
         cfg = {
@@ -88,13 +88,8 @@ def _boolean_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_boolean(args: argparse.Namespace) -> int:
-    from qsjax._experiments import (
-        analyse_sweep,
-        boolean_error_sweep,
-        format_fit_table,
-        plot_sweep,
-        samples_needed,
-    )
+    from qsjax import analyse_sweep, boolean_error_sweep, plot_sweep
+    from qsjax.experiments import format_fit_table, samples_needed
 
     stem = "scaling_boolean_quick" if args.quick else "scaling_boolean"
     json_path = args.json or Path("results") / f"{stem}.json"
@@ -167,7 +162,8 @@ def run_vector(args: argparse.Namespace) -> int:
     import numpy as np
 
     import qsjax
-    from qsjax._experiments import fit_sample_complexity, log_grid
+    from qsjax import fit_sample_complexity
+    from qsjax.experiments import log_grid
 
     stem = "scaling_vector_quick" if args.quick else "scaling_vector"
     json_path = args.json or Path("results") / f"{stem}.json"

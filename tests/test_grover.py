@@ -18,20 +18,8 @@ import pytest
 import scipy.stats
 
 import qsjax
-from qsjax._grover import (
-    amplitude_amplification,
-    diffusion,
-    diffusion_dm,
-    fixed_point_amplify,
-    fixed_point_length,
-    fixed_point_phases,
-    fixed_point_success,
-    grover_ideal_success,
-    grover_optimal_iterations,
-    grover_state,
-    grover_success,
-    grover_success_curve,
-)
+from qsjax import amplitude_amplification, fixed_point_amplify, fixed_point_length, fixed_point_phases, fixed_point_success, grover_ideal_success, grover_optimal_iterations, grover_state, grover_success, grover_success_curve
+from qsjax.algorithms import diffusion, diffusion_dm
 
 # ----------------------------------------------------------------------------- dense references
 
@@ -438,7 +426,7 @@ def test_pi_phases_reproduce_grover():
     pi = jnp.full((q,), jnp.pi)
 
     def hadamard(v):
-        return qsjax.walsh_hadamard(v)
+        return qsjax.kernels.walsh_hadamard(v)
 
     got = amplitude_amplification(hadamard, hadamard, f, pi, pi)
     np.testing.assert_allclose(np.asarray(got), np.asarray(grover_state(f, q)), atol=1e-12)

@@ -7,17 +7,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from qsjax._poly import (
-    ChebPoly,
-    arcsin_polynomial,
-    chebyshev_eval,
-    inverse_polynomial,
-    linear_amplification_polynomial,
-    sign_polynomial,
-    spectral_filter_polynomial,
-    sup_norm,
-    threshold_polynomial,
-)
+from qsjax import ChebPoly, arcsin_polynomial, inverse_polynomial, linear_amplification_polynomial, sign_polynomial, spectral_filter_polynomial, threshold_polynomial
+from qsjax.qsp import chebyshev_eval, sup_norm
 
 cheb = np.polynomial.chebyshev
 

@@ -113,7 +113,7 @@ def _dense_hadamard(n):
 @given(psi=states())
 def test_walsh_hadamard_matches_the_dense_matrix(psi):
     n = int(np.log2(psi.size))
-    out = np.asarray(qsjax.walsh_hadamard(jnp.asarray(psi)))
+    out = np.asarray(qsjax.kernels.walsh_hadamard(jnp.asarray(psi)))
     np.testing.assert_allclose(out, _dense_hadamard(n) @ psi, atol=1e-12)
     np.testing.assert_allclose(np.linalg.norm(out), 1.0, atol=1e-12)
 
@@ -126,7 +126,7 @@ def test_one_qubit_gate_matches_kron(psi, seed, data):
     rng = np.random.default_rng(seed)
     g, _ = np.linalg.qr(rng.normal(size=(2, 2)) + 1j * rng.normal(size=(2, 2)))
     dense = np.kron(np.kron(np.eye(1 << (n - 1 - q)), g), np.eye(1 << q))
-    out = np.asarray(qsjax.apply_1q(jnp.asarray(psi), jnp.asarray(g), q))
+    out = np.asarray(qsjax.kernels.apply_1q(jnp.asarray(psi), jnp.asarray(g), q))
     np.testing.assert_allclose(out, dense @ psi, atol=1e-12)
     np.testing.assert_allclose(np.linalg.norm(out), 1.0, atol=1e-12)
 
@@ -137,7 +137,7 @@ def test_permute_basis_matches_the_permutation_matrix(psi, seed):
     perm = np.random.default_rng(seed).permutation(psi.size)
     dense = np.zeros((psi.size, psi.size))
     dense[perm, np.arange(psi.size)] = 1.0  # |x> -> |perm[x]>
-    out = np.asarray(qsjax.permute_basis(jnp.asarray(psi), jnp.asarray(perm)))
+    out = np.asarray(qsjax.kernels.permute_basis(jnp.asarray(psi), jnp.asarray(perm)))
     np.testing.assert_allclose(out, dense @ psi, atol=1e-12)
 
 
@@ -145,7 +145,7 @@ def test_permute_basis_matches_the_permutation_matrix(psi, seed):
 @given(psi=states(), seed=seeds)
 def test_diagonal_phase_is_norm_preserving(psi, seed):
     phases = np.random.default_rng(seed).uniform(-10, 10, psi.size)
-    out = np.asarray(qsjax.apply_phases(jnp.asarray(psi), jnp.asarray(phases)))
+    out = np.asarray(qsjax.kernels.apply_phases(jnp.asarray(psi), jnp.asarray(phases)))
     np.testing.assert_allclose(out, np.exp(1j * phases) * psi, atol=1e-12)
 
 
@@ -204,6 +204,6 @@ def test_invalid_real_sample_counts_raise(m):
 @given(dim=st.sampled_from([3, 5, 6, 12, 100]))
 def test_non_power_of_two_registers_raise(dim):
     with pytest.raises(ValueError):
-        qsjax.walsh_hadamard(jnp.ones(dim))
+        qsjax.kernels.walsh_hadamard(jnp.ones(dim))
     with pytest.raises(ValueError):
-        qsjax.apply_1q(jnp.ones(dim), jnp.eye(2), 0)
+        qsjax.kernels.apply_1q(jnp.ones(dim), jnp.eye(2), 0)

@@ -7,27 +7,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from qsjax._poly import (
-    ChebPoly,
-    arcsin_polynomial,
-    inverse_polynomial,
-    linear_amplification_polynomial,
-    sign_polynomial,
-    spectral_filter_polynomial,
-    threshold_polynomial,
-)
-from qsjax._qsp import (
-    QSPConvergenceError,
-    QSPPhases,
-    convert_phases,
-    find_phases,
-    qsp_response,
-    qsp_unitary,
-    qsvt_diagonal,
-    qsvt_diagonal_real,
-    qsvt_operator,
-    qsvt_operator_real,
-)
+from qsjax import ChebPoly, arcsin_polynomial, inverse_polynomial, linear_amplification_polynomial, sign_polynomial, spectral_filter_polynomial, threshold_polynomial
+from qsjax import QSPConvergenceError, QSPPhases, find_phases, qsvt_diagonal, qsvt_operator
+from qsjax.qsp import convert_phases, qsp_response, qsp_unitary, qsvt_diagonal_real
+from qsjax.blockencoding import qsvt_operator_real
 
 cheb = np.polynomial.chebyshev
 X = np.array([[0, 1], [1, 0]], dtype=complex)

@@ -1,4 +1,4 @@
-"""Statistical exactness of the binomial / multinomial samplers in ``qsjax._random``.
+"""Statistical exactness of the binomial / multinomial samplers in ``qsjax.random``.
 
 Every draw must be exact in distribution (no normal approximation anywhere), so the checks compare
 against the exact binomial pmf (chi-square), the exact moments, and numpy's sampler. Seeds are
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from qsjax import _random
+import qsjax.random as qrandom
 
 LANES = 4096  # one compiled shape for the per-(n, p) checks (the in-place retry path)
 KEYS = 8
@@ -19,7 +19,7 @@ KEYS = 8
 
 @pytest.fixture(scope="module")
 def binomial():
-    return jax.jit(_random._binomial)
+    return jax.jit(qrandom.binomial)
 
 
 def _draws(binomial, n, p, dtype=jnp.float64, keys=KEYS, seed=0):
@@ -92,7 +92,7 @@ def test_binomial_edge_cases(binomial):
     key = jax.random.key(3)
     n = jnp.asarray([0.0, 0.0, 5.0, 5.0, 7.0, 1e12, 1e12, 3.0])
     p = jnp.asarray([0.0, 0.7, 0.0, 1.0, 1.0, 0.0, 1.0, 0.5])
-    k = np.asarray(jax.jit(_random._binomial)(key, n, p))
+    k = np.asarray(jax.jit(qrandom.binomial)(key, n, p))
     np.testing.assert_array_equal(k, [0, 0, 0, 5, 7, 0, 1e12, k[-1]])
     assert 0 <= k[-1] <= 3
 
@@ -112,7 +112,7 @@ def test_binomial_compaction_path():
     kinds = rng.integers(0, 4, size)
     n = np.choose(kinds, [1e5, 50.0, 2e3, 0.0])
     p = np.choose(kinds, [0.3, 0.5, 2e-3, 0.4])
-    k = np.asarray(jax.jit(_random._binomial)(jax.random.key(9), jnp.asarray(n), jnp.asarray(p)))
+    k = np.asarray(jax.jit(qrandom.binomial)(jax.random.key(9), jnp.asarray(n), jnp.asarray(p)))
     assert np.all(k[kinds == 3] == 0)
     for kind, (nn, pp) in enumerate([(1e5, 0.3), (50, 0.5), (2e3, 2e-3)]):
         assert _chi2_pvalue(k[kinds == kind], nn, pp) > 1e-4
@@ -131,7 +131,7 @@ def test_multinomial_sum_and_marginals():
     p[rng.integers(0, big_n, 50)] = 0.0
     p = p / p.sum()
     m = 10**12
-    draw = jax.jit(_random.multinomial_counts)
+    draw = jax.jit(qrandom.multinomial_counts)
     zs = []
     for i in range(4):
         c = np.asarray(draw(jax.random.key(i), m, jnp.asarray(p)))
@@ -149,7 +149,7 @@ def test_multinomial_small_m_joint_law():
     p = np.array([0.5, 0.2, 0.15, 0.1, 0.05, 0.0])
     m = 7
     keys = jax.random.split(jax.random.key(42), 20000)
-    c = np.asarray(jax.jit(jax.vmap(lambda k: _random.multinomial_counts(k, m, jnp.asarray(p))))(keys))
+    c = np.asarray(jax.jit(jax.vmap(lambda k: qrandom.multinomial_counts(k, m, jnp.asarray(p))))(keys))
     assert np.all(c.sum(axis=1) == m) and np.all(c[:, -1] == 0)
     ref = np.random.default_rng(1).multinomial(m, p, size=20000)
     # compare the joint distribution of (c0, c1) by a two-sample chi-square on the cell table
@@ -167,7 +167,7 @@ def test_multinomial_small_m_joint_law():
 def test_multinomial_vmap_over_m_and_float32():
     probs = jnp.full((64,), 1 / 64, jnp.float32)
     ms = jnp.asarray([0, 1, 1000, 10**6], jnp.float32)
-    draw = jax.jit(lambda m: _random.multinomial_counts(jax.random.key(7), m, probs))
+    draw = jax.jit(lambda m: qrandom.multinomial_counts(jax.random.key(7), m, probs))
     out = jax.jit(jax.vmap(draw))(ms)
     assert out.dtype == jnp.float64  # counts are drawn (exactly) in float64 whatever the input dtype
     np.testing.assert_array_equal(np.asarray(out).sum(axis=1), [0, 1, 1000, 10**6])

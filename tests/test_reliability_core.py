@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 import qsjax
-from qsjax import _sketch
-from qsjax._validate import MAX_DENSE_DIM, MAX_EXACT_M
+from qsjax.sketch import _naive, _streams  # TODO(public)
+from qsjax import MAX_DENSE_DIM, MAX_EXACT_M
 
 KEY = jax.random.key(3)
 
@@ -50,14 +50,14 @@ def test_two_word_accumulator_carries_exactly():
     lo = jnp.asarray([2**32 - 5, 7, 2**32 - 1], jnp.uint32)
     hi = jnp.asarray([0, 3, 1], jnp.uint32)
     part = jnp.asarray([10, 2**31 - 1, 1], jnp.int32)
-    h, low = _sketch.add_to_words(hi, lo, part)
+    h, low = _streams.add_to_words(hi, lo, part)
     total = np.asarray(h).astype(np.uint64) * 2**32 + np.asarray(low).astype(np.uint64)
     expect = np.asarray(hi).astype(np.uint64) * 2**32 + np.asarray(lo).astype(np.uint64) + np.asarray(
         part).astype(np.uint64)
     np.testing.assert_array_equal(total, expect)
     # and the counts / frequencies read back exactly
-    np.testing.assert_array_equal(np.asarray(_sketch.words_to_counts(h, low, 2**40)), expect.astype(np.int64))
-    f = np.asarray(_sketch.words_to_frequencies(h, low, 2**40, jnp.float64))
+    np.testing.assert_array_equal(np.asarray(_streams.words_to_counts(h, low, 2**40)), expect.astype(np.int64))
+    f = np.asarray(_streams.words_to_frequencies(h, low, 2**40, jnp.float64))
     np.testing.assert_allclose(f, expect.astype(np.float64) / 2**40, rtol=1e-15)
 
 
@@ -69,13 +69,13 @@ def test_stream_fold_is_invisible(fold):
     m, chunk = 1003, 16
     idx, _ = d.sample(KEY, m)
     n_chunks = -(-m // chunk)
-    hi, lo = _sketch._ingest_iid(KEY, None, 5, chunk, n_chunks, m - (n_chunks - 1) * chunk, fold * chunk)
+    hi, lo = _streams.ingest_iid(KEY, None, 5, chunk, n_chunks, m - (n_chunks - 1) * chunk, fold * chunk)
     assert not np.asarray(hi).any()
     np.testing.assert_array_equal(np.asarray(lo), np.bincount(np.asarray(idx), minlength=5))
     naive = qsjax.naive_boolean_oracle(d)
-    a = _sketch._ingest_naive(KEY, None, d.values, 8, chunk, n_chunks, m - (n_chunks - 1) * chunk,
+    a = _naive._ingest_naive(KEY, None, d.values, 8, chunk, n_chunks, m - (n_chunks - 1) * chunk,
                               fold * chunk)
-    b = _sketch._ingest_naive(KEY, None, d.values, 8, chunk, n_chunks, m - (n_chunks - 1) * chunk)
+    b = _naive._ingest_naive(KEY, None, d.values, 8, chunk, n_chunks, m - (n_chunks - 1) * chunk)
     np.testing.assert_array_equal(np.asarray(a[1]), np.asarray(b[1]))
     assert naive.padded_dim == 8
 
@@ -246,7 +246,7 @@ def test_bad_keys_are_refused(bad, exc):
     for call in (lambda: o.counts(bad, 10), lambda: o.sampled(bad, 10), lambda: o.sample_counts(bad, 10),
                  lambda: n.counts(bad, 10), lambda: n.sampled(bad, 10), lambda: d.counts(bad, 10),
                  lambda: d.sample(bad, 10), lambda: next(iter(d.chunks(bad, 10))),
-                 lambda: qsjax.sketch(o, "counts", 10, key=bad)):
+                 lambda: qsjax.evaluate(o, "counts", 10, key=bad)):
         with pytest.raises(exc, match="key"):
             call()
 
@@ -325,10 +325,10 @@ def test_naive_sketch_takes_a_users_stream():
     # feeding the x samples of sampled(key, m) reproduces it (up to float rounding of the sums)
     np.testing.assert_allclose(np.asarray(n.from_stream(batches, KEY)), np.asarray(n.sampled(KEY, m)),
                                atol=1e-12)
-    via = qsjax.sketch(n, "sampled", key=KEY, stream=batches)
+    via = qsjax.evaluate(n, "sampled", key=KEY, stream=batches)
     np.testing.assert_allclose(np.asarray(via), np.asarray(n.sampled(KEY, m)), atol=1e-12)
     with pytest.raises(ValueError, match="key"):
-        qsjax.sketch(n, "sampled", stream=batches)
+        qsjax.evaluate(n, "sampled", stream=batches)
     with pytest.raises(ValueError, match="m=10"):
         n.from_stream(batches, KEY, m=10)
 
@@ -339,7 +339,7 @@ def test_naive_sketch_takes_a_users_stream():
 def test_multinomial_frequencies_are_exact_integers_without_x64(default_precision):
     # float32 counts used to be rounded to multiples of 4 above 2**24; the frequencies now come from
     # exact float64 counts, so m * freq (computed in float64) is an integer for every cell
-    from qsjax import _random
+    import qsjax.random as _random
 
     m = 10**9
     probs = jnp.full((4,), 0.25, jnp.float32)

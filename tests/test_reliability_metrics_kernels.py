@@ -11,7 +11,7 @@ import scipy.optimize
 import scipy.stats
 
 import qsjax
-from qsjax._kernels import MAX_SHOTS
+from qsjax.kernels import MAX_SHOTS
 
 # Chi-square goodness-of-fit threshold. Under the null hypothesis (the sampler draws from
 # |psi|^2 / ||psi||^2) the p-value is uniform on [0, 1], so a correct sampler fails a check with
@@ -237,11 +237,11 @@ def test_sample_shots_and_histogram_follow_born_rule(precision, rng, request):
         request.getfixturevalue("default_precision")
     psi = rand_state(rng, 16, zeros=(3, 10))
     state = jnp.asarray(psi)  # complex64 without x64
-    shots = qsjax.sample_shots(jax.random.key(11), state, 40000)
+    shots = qsjax.kernels.sample_shots(jax.random.key(11), state, 40000)
     assert shots.shape == (40000,)
     assert shots.dtype == (jnp.int64 if precision == "x64" else jnp.int32)
     check_born_rule(np.bincount(np.asarray(shots), minlength=16), psi)
-    hist = qsjax.sample_histogram(jax.random.key(12), state, 40000)
+    hist = qsjax.kernels.sample_histogram(jax.random.key(12), state, 40000)
     assert hist.shape == (16,) and hist.dtype == shots.dtype
     assert int(hist.sum()) == 40000
     check_born_rule(np.asarray(hist), psi)
@@ -250,28 +250,28 @@ def test_sample_shots_and_histogram_follow_born_rule(precision, rng, request):
 def test_sample_histogram_is_exact_at_huge_shot_numbers(rng):
     psi = rand_state(rng, 16, zeros=(0,))
     shots = 10**15
-    hist = qsjax.sample_histogram(jax.random.key(5), psi, shots)
+    hist = qsjax.kernels.sample_histogram(jax.random.key(5), psi, shots)
     assert hist.dtype == jnp.int64
     assert int(np.asarray(hist).sum()) == shots  # exact integers, no float rounding
     check_born_rule(np.asarray(hist), psi)  # counts ~1e14: the chi-square test is sensitive to 1e-7
     # integral floats are accepted; 2**53 is the limit
-    assert int(qsjax.sample_histogram(jax.random.key(5), psi, 1e12).sum()) == 10**12
+    assert int(qsjax.kernels.sample_histogram(jax.random.key(5), psi, 1e12).sum()) == 10**12
     with pytest.raises(ValueError, match="2\\*\\*53"):
-        qsjax.sample_histogram(jax.random.key(5), psi, 2**53 + 2)
+        qsjax.kernels.sample_histogram(jax.random.key(5), psi, 2**53 + 2)
 
 
 def test_sample_histogram_default_precision_limits(default_precision, rng):
     psi = rand_state(rng, 16)
-    hist = qsjax.sample_histogram(jax.random.key(1), psi, 2**31 - 1)
+    hist = qsjax.kernels.sample_histogram(jax.random.key(1), psi, 2**31 - 1)
     assert hist.dtype == jnp.int32 and int(np.asarray(hist, np.int64).sum()) == 2**31 - 1
     with pytest.raises(ValueError, match="int32"):
-        qsjax.sample_histogram(jax.random.key(1), psi, 2**31)
+        qsjax.kernels.sample_histogram(jax.random.key(1), psi, 2**31)
 
 
 def test_sample_shots_memory_is_linear():
     # compile only: the old categorical sampler materialised a (shots, N) array (1.6 GB here)
     def temp_bytes(shots):
-        f = jax.jit(lambda k, s: qsjax.sample_shots(k, s, shots))
+        f = jax.jit(lambda k, s: qsjax.kernels.sample_shots(k, s, shots))
         analysis = f.lower(jax.random.key(0), jnp.ones(2**10, jnp.complex128)).compile().memory_analysis()
         if analysis is None:
             pytest.skip("this backend gives no memory analysis")
@@ -279,12 +279,12 @@ def test_sample_shots_memory_is_linear():
 
     assert temp_bytes(10**5) < 64 * 10**5  # O(shots + N): about 24 bytes per shot, not 8 N
     with pytest.raises(ValueError, match="sample_histogram"):
-        qsjax.sample_shots(jax.random.key(0), jnp.ones(16), MAX_SHOTS + 1)
+        qsjax.kernels.sample_shots(jax.random.key(0), jnp.ones(16), MAX_SHOTS + 1)
     with pytest.raises(ValueError, match="sample_histogram"):
-        qsjax.sample_shots(jax.random.key(0), jnp.ones(16), 1e10)
+        qsjax.kernels.sample_shots(jax.random.key(0), jnp.ones(16), 1e10)
 
 
-@pytest.mark.parametrize("fn", [qsjax.sample_shots, qsjax.sample_histogram])
+@pytest.mark.parametrize("fn", [qsjax.kernels.sample_shots, qsjax.kernels.sample_histogram])
 def test_sampling_input_checks(fn, default_precision):
     key = jax.random.key(0)
     psi = jnp.ones(16)
@@ -308,7 +308,7 @@ def test_sampling_input_checks(fn, default_precision):
     with pytest.raises(ValueError, match="single key"):
         fn(jax.random.split(key, 3), psi, 10)
     # accepted: numpy integers, integral floats, zero shots, legacy keys
-    shots_like = fn is qsjax.sample_shots
+    shots_like = fn is qsjax.kernels.sample_shots
     assert fn(key, psi, np.int64(5)).shape == ((5,) if shots_like else (16,))
     out = np.asarray(fn(jax.random.PRNGKey(1), psi, 6.0))
     assert out.shape == ((6,) if shots_like else (16,)) and (out.size == 6 or out.sum() == 6)
@@ -319,15 +319,15 @@ def test_sampling_input_checks(fn, default_precision):
 def test_sample_shots_under_jit_and_vmap_and_precisions():
     psi = jnp.zeros(16).at[jnp.array([0, 1, 3, 5, 7, 12])].set(jnp.array([1.0, 2.0, 3.0, 1.0, 0.5, 2.0]))
     key = jax.random.key(4)
-    eager = qsjax.sample_shots(key, psi, 64)
-    np.testing.assert_array_equal(jax.jit(lambda k, s: qsjax.sample_shots(k, s, 64))(key, psi), eager)
+    eager = qsjax.kernels.sample_shots(key, psi, 64)
+    np.testing.assert_array_equal(jax.jit(lambda k, s: qsjax.kernels.sample_shots(k, s, 64))(key, psi), eager)
     # float64 cdf and uniforms in either precision: the same key gives the same outcomes, also
     # under jit and vmap of a caller running without x64 (the x64 scope nests in its trace)
     with jax.enable_x64(False):
         psi32 = psi.astype(jnp.float32)
-        single = qsjax.sample_shots(key, psi32, 64)
-        single_jit = jax.jit(lambda k: qsjax.sample_shots(k, psi32, 64))(key)
-        single_vmap = jax.vmap(lambda k, s: qsjax.sample_shots(k, s, 64))(key[None], psi32[None])
+        single = qsjax.kernels.sample_shots(key, psi32, 64)
+        single_jit = jax.jit(lambda k: qsjax.kernels.sample_shots(k, psi32, 64))(key)
+        single_vmap = jax.vmap(lambda k, s: qsjax.kernels.sample_shots(k, s, 64))(key[None], psi32[None])
         assert single.dtype == jnp.int32
     np.testing.assert_array_equal(single, eager)
     np.testing.assert_array_equal(single_jit, eager)
@@ -339,7 +339,7 @@ def test_sample_histogram_under_vmap_with_traced_shots():
     psi = jnp.zeros(16).at[jnp.array([0, 1, 3, 5, 7, 12])].set(jnp.array([1.0, 2.0, 3.0, 1.0, 0.5, 2.0]))
     # batched keys and a traced shot number (passed unchecked to the multinomial draw)
     keys = jax.random.split(jax.random.key(4), 3)
-    hists = jax.vmap(lambda k, n: qsjax.sample_histogram(k, psi, n))(keys, jnp.array([10.0, 1000.0, 7.0]))
+    hists = jax.vmap(lambda k, n: qsjax.kernels.sample_histogram(k, psi, n))(keys, jnp.array([10.0, 1000.0, 7.0]))
     assert hists.shape == (3, 16)
     np.testing.assert_array_equal(np.asarray(hists).sum(axis=1), [10, 1000, 7])
     assert np.all(np.asarray(hists)[:, psi == 0] == 0)
@@ -351,82 +351,82 @@ def test_sample_histogram_under_vmap_with_traced_shots():
 def test_permute_basis_refuses_non_permutations():
     psi = jnp.arange(4.0)
     with pytest.raises(ValueError, match="repeat"):
-        qsjax.permute_basis(psi, jnp.array([0, 1, 1, 3]))
+        qsjax.kernels.permute_basis(psi, jnp.array([0, 1, 1, 3]))
     with pytest.raises(ValueError, match="out of range"):
-        qsjax.permute_basis(psi, jnp.array([0, 1, 2, 4]))
+        qsjax.kernels.permute_basis(psi, jnp.array([0, 1, 2, 4]))
     with pytest.raises(ValueError, match="out of range"):
-        qsjax.permute_basis(psi, np.array([-1, 0, 1, 2]))
+        qsjax.kernels.permute_basis(psi, np.array([-1, 0, 1, 2]))
     with pytest.raises(TypeError, match="integer"):
-        qsjax.permute_basis(psi, jnp.array([0.0, 1.0, 2.0, 3.0]))
+        qsjax.kernels.permute_basis(psi, jnp.array([0.0, 1.0, 2.0, 3.0]))
     with pytest.raises(TypeError, match="integer"):
-        qsjax.permute_basis(psi, np.array([True, False, True, False]))
-    np.testing.assert_array_equal(qsjax.permute_basis(psi, np.array([1, 0, 3, 2])), [1.0, 0.0, 3.0, 2.0])
+        qsjax.kernels.permute_basis(psi, np.array([True, False, True, False]))
+    np.testing.assert_array_equal(qsjax.kernels.permute_basis(psi, np.array([1, 0, 3, 2])), [1.0, 0.0, 3.0, 2.0])
     # traced permutations are not checked (and still work)
-    f = jax.jit(qsjax.permute_basis)
+    f = jax.jit(qsjax.kernels.permute_basis)
     np.testing.assert_array_equal(f(psi, jnp.array([3, 2, 1, 0])), [3.0, 2.0, 1.0, 0.0])
 
 
 def test_num_qubits_needs_an_integer():
     for bad in (8.5, 8.0, True, "8", None):
         with pytest.raises(TypeError, match="dimension"):
-            qsjax.num_qubits(bad)
+            qsjax.kernels.num_qubits(bad)
     with pytest.raises(ValueError, match="power of two"):
-        qsjax.num_qubits(6)
+        qsjax.kernels.num_qubits(6)
     with pytest.raises(ValueError, match="power of two"):
-        qsjax.num_qubits(0)
-    assert qsjax.num_qubits(8) == 3
-    assert qsjax.num_qubits(np.int64(8)) == 3
-    assert qsjax.num_qubits(np.uint32(1)) == 0
+        qsjax.kernels.num_qubits(0)
+    assert qsjax.kernels.num_qubits(8) == 3
+    assert qsjax.kernels.num_qubits(np.int64(8)) == 3
+    assert qsjax.kernels.num_qubits(np.uint32(1)) == 0
 
 
 def test_qubit_indices_are_not_truncated():
     psi = jnp.ones(8, jnp.complex128) / np.sqrt(8)
     x = jnp.array([[0, 1], [1, 0]])
     with pytest.raises(TypeError, match="qubit"):
-        qsjax.apply_1q(psi, x, 1.7)
+        qsjax.kernels.apply_1q(psi, x, 1.7)
     with pytest.raises(TypeError, match="qubit"):
-        qsjax.apply_1q(psi, x, True)
+        qsjax.kernels.apply_1q(psi, x, True)
     with pytest.raises(TypeError, match="target"):
-        qsjax.apply_controlled(psi, x, 0.0, [1])
+        qsjax.kernels.apply_controlled(psi, x, 0.0, [1])
     with pytest.raises(TypeError, match="controls"):
-        qsjax.apply_controlled(psi, x, 0, [1.5])
+        qsjax.kernels.apply_controlled(psi, x, 0, [1.5])
     with pytest.raises(TypeError, match="control_values"):
-        qsjax.apply_controlled(psi, x, 0, [1], [0.5])
+        qsjax.kernels.apply_controlled(psi, x, 0, [1], [0.5])
     with pytest.raises(ValueError, match="control_values"):
-        qsjax.apply_controlled(psi, x, 0, [1], [2])
+        qsjax.kernels.apply_controlled(psi, x, 0, [1], [2])
     with pytest.raises(TypeError, match="qubits"):
-        qsjax.walsh_hadamard(psi, [0, 1.5])
+        qsjax.kernels.walsh_hadamard(psi, [0, 1.5])
     # numpy integers (and bools as control values) are fine
-    ref = qsjax.apply_1q(psi, x, 1)
-    np.testing.assert_array_equal(qsjax.apply_1q(psi, x, np.int64(1)), ref)
+    ref = qsjax.kernels.apply_1q(psi, x, 1)
+    np.testing.assert_array_equal(qsjax.kernels.apply_1q(psi, x, np.int64(1)), ref)
     np.testing.assert_array_equal(
-        qsjax.apply_controlled(psi, x, np.int32(0), [np.int64(2)], [True]),
-        qsjax.apply_controlled(psi, x, 0, [2], [1]),
+        qsjax.kernels.apply_controlled(psi, x, np.int32(0), [np.int64(2)], [True]),
+        qsjax.kernels.apply_controlled(psi, x, 0, [2], [1]),
     )
-    np.testing.assert_array_equal(qsjax.walsh_hadamard(psi, np.array([0, 2])),
-                                  qsjax.walsh_hadamard(psi, [0, 2]))
+    np.testing.assert_array_equal(qsjax.kernels.walsh_hadamard(psi, np.array([0, 2])),
+                                  qsjax.kernels.walsh_hadamard(psi, [0, 2]))
 
 
 def test_basis_and_plus_state_need_integers():
     with pytest.raises(TypeError, match="index"):
-        qsjax.basis_state(1.5, 4)
+        qsjax.kernels.basis_state(1.5, 4)
     with pytest.raises(TypeError, match="index"):
-        qsjax.basis_state(True, 4)
+        qsjax.kernels.basis_state(True, 4)
     with pytest.raises(TypeError, match="dim"):
-        qsjax.basis_state(1, 4.0)
+        qsjax.kernels.basis_state(1, 4.0)
     with pytest.raises(ValueError, match="index"):
-        qsjax.basis_state(4, 4)
+        qsjax.kernels.basis_state(4, 4)
     with pytest.raises(ValueError, match="dim"):
-        qsjax.basis_state(0, 0)
+        qsjax.kernels.basis_state(0, 0)
     with pytest.raises(TypeError, match="n"):
-        qsjax.plus_state(2.5)
+        qsjax.kernels.plus_state(2.5)
     with pytest.raises(TypeError, match="dim"):
-        qsjax.plus_state(4.0, dim=True)
+        qsjax.kernels.plus_state(4.0, dim=True)
     with pytest.raises(ValueError, match="qubits"):
-        qsjax.plus_state(-1)
-    np.testing.assert_array_equal(qsjax.basis_state(np.int64(2), np.int32(4)), [0, 0, 1, 0])
-    assert qsjax.plus_state(np.int64(3)).shape == (8,)
-    assert qsjax.plus_state(6, dim=True).shape == (6,)
+        qsjax.kernels.plus_state(-1)
+    np.testing.assert_array_equal(qsjax.kernels.basis_state(np.int64(2), np.int32(4)), [0, 0, 1, 0])
+    assert qsjax.kernels.plus_state(np.int64(3)).shape == (8,)
+    assert qsjax.kernels.plus_state(6, dim=True).shape == (6,)
 
 
 def test_no_scipy_warnings_in_sketch_diamond_error():

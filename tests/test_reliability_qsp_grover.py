@@ -14,37 +14,12 @@ import numpy as np
 import pytest
 
 import qsjax
-from qsjax._grover import (
-    amplitude_amplification,
-    diffusion_dm,
-    fixed_point_length,
-    fixed_point_phases,
-    fixed_point_success,
-    grover_ideal_success,
-    grover_state,
-    grover_success,
-    grover_success_curve,
-)
-from qsjax._poly import (
-    MAX_POLY_DEGREE,
-    arcsin_polynomial,
-    inverse_polynomial,
-    linear_amplification_polynomial,
-    sign_polynomial,
-    spectral_filter_polynomial,
-    threshold_polynomial,
-)
-from qsjax._qsp import (
-    QSPConvergenceError,
-    convert_phases,
-    find_phases,
-    qsp_response,
-    qsp_unitary,
-    qsvt_diagonal,
-    qsvt_diagonal_real,
-    qsvt_operator,
-)
-from qsjax._validate import MAX_DENSE_DIM
+from qsjax import amplitude_amplification, fixed_point_length, fixed_point_phases, fixed_point_success, grover_ideal_success, grover_state, grover_success, grover_success_curve
+from qsjax.algorithms import diffusion_dm
+from qsjax import MAX_POLY_DEGREE, arcsin_polynomial, inverse_polynomial, linear_amplification_polynomial, sign_polynomial, spectral_filter_polynomial, threshold_polynomial
+from qsjax import QSPConvergenceError, find_phases, qsvt_diagonal, qsvt_operator
+from qsjax.qsp import convert_phases, qsp_response, qsp_unitary, qsvt_diagonal_real
+from qsjax import MAX_DENSE_DIM
 
 
 def instantly(call, exc, match, limit_s=1.0):

@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 
 import qsjax
-from qsjax._grover import fixed_point_length
-from qsjax._sketch_qsvt import qsvt_sketch, threshold_oracle
-from qsjax._vector_state import arcsin_phases, kwise_signs, random_signs, vector_state
+from qsjax import fixed_point_length
+from qsjax import qsvt_sketch, threshold_oracle
+from qsjax import arcsin_phases, kwise_signs, random_signs, vector_state
 
 SUCCESS = (2 / (5 * np.pi)) ** 2  # ≈ 0.0162: rms phase 1/5 through arcsin(x)/arcsin(1)
 
@@ -202,7 +202,7 @@ def test_vector_state_under_jit_in_a_fresh_process():
     process-wide, hence the fresh interpreter)."""
     script = textwrap.dedent("""
         import jax, numpy as np, qsjax
-        from qsjax._vector_state import vector_state
+        from qsjax import vector_state
         b = np.random.default_rng(0).normal(size=64)
         key = jax.random.key(0)
         f = jax.jit(lambda b, k: vector_state(qsjax.VectorData(b), k).run("ideal").success_probability)

@@ -1,6 +1,6 @@
 """Scaling laws of the Boolean phase-oracle sketch as statistics (DESIGN.md 1.1, 1.2, 4).
 
-Every number comes from the library's own sweep and fitting code (``qsjax._experiments``) with
+Every number comes from the library's own sweep and fitting code (``qsjax.experiments``) with
 fixed seeds in float64. The deterministic views (``expected``, ``channel``, ``naive-expected``) are
 exact formulas, so their tolerances only cover finite-N and finite-eps corrections; the tolerance
 of each single-realisation statistic is derived from the number of seeds in its comment.
@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 
-from qsjax import _experiments as ex
+import qsjax.experiments as ex
 from qsjax.cli import main
 
 PAPER_C_BOOLEAN = 4.8  # Fig. 3 of the paper: Boolean oracle, M ≈ 4.8 N / eps

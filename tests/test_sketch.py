@@ -192,7 +192,7 @@ def test_observable_average_over_counts_matches_channel():
     m, reps = 300, 4000
     psi = np.exp(1j * rng.uniform(0, 2 * np.pi, 16)) / 4
     target = o.ideal() * psi
-    fid = jax.vmap(lambda k: qsjax.fidelity(target, o.counts(k, m) * psi))(
+    fid = jax.vmap(lambda k: qsjax.kernels.fidelity(target, o.counts(k, m) * psi))(
         jax.random.split(jax.random.key(2), reps))
     rho = o.channel(m).apply_to_state(psi)
     fid_channel = float(np.real(np.vdot(target, rho @ target)))
@@ -236,8 +236,8 @@ def test_user_stream_equals_sampled_with_the_same_samples():
     key = jax.random.key(1)
     m = 20_000
     batches = [(np.asarray(i), np.asarray(v)) for i, v in d.chunks(key, m, chunk_size=3000)]
-    via_stream = qsjax.sketch(o, "sampled", stream=batches)
-    via_iid = qsjax.sketch(o, "sampled", m, key=key, chunk_size=4096)
+    via_stream = qsjax.evaluate(o, "sampled", stream=batches)
+    via_iid = qsjax.evaluate(o, "sampled", m, key=key, chunk_size=4096)
     np.testing.assert_allclose(via_stream, via_iid, atol=1e-12)
     # a generator function can be walked twice; m is checked against the count
     stream = qsjax.Stream(lambda: iter(batches), 64)
@@ -353,11 +353,11 @@ def test_bad_input_raises_clear_errors():
     with pytest.raises(ValueError, match="m must be a positive, finite"):
         o.expected(np.nan)
     with pytest.raises(ValueError, match="mode must be one of"):
-        qsjax.sketch(o, "exact", 100)
+        qsjax.evaluate(o, "exact", 100)
     with pytest.raises(ValueError, match="needs a jax.random key"):
-        qsjax.sketch(o, "counts", 100)
+        qsjax.evaluate(o, "counts", 100)
     with pytest.raises(ValueError, match="needs the number of samples"):
-        qsjax.sketch(o, "expected")
+        qsjax.evaluate(o, "expected")
     with pytest.raises(ValueError, match="t must be a scalar"):
         qsjax.boolean_oracle(qsjax.BooleanData([0, 1]), t=[1.0, 2.0])
     with pytest.raises(TypeError, match="data must be a qsjax.BooleanData"):
@@ -371,7 +371,7 @@ def test_bad_input_raises_clear_errors():
     with pytest.raises(ValueError, match="explicit samples would materialise"):
         qsjax.BooleanData([0, 1]).sample(key, 2**40)
     with pytest.raises(ValueError, match="power of two"):
-        qsjax.num_qubits(12)
+        qsjax.kernels.num_qubits(12)
 
 
 def test_samples_for_error_formula():

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import qsjax
-from qsjax._sketch_qsvt import qsvt_sketch, threshold_oracle
+from qsjax import qsvt_sketch, threshold_oracle
 
 
 def dense_re_p(phases, xs_per_query):

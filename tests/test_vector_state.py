@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import qsjax
-from qsjax._vector_state import arcsin_phases, kwise_signs, vector_state
+from qsjax import arcsin_phases, kwise_signs, vector_state
 
 
 @functools.cache
@@ -75,7 +75,7 @@ def test_fast_path_equals_dense_formula(n, rng):
     key = jax.random.key(7)
     sig = {}
     for q in range(1, d + 1):
-        cnt = np.asarray(qsjax._random.multinomial_counts(jax.random.fold_in(key, q), m, jnp.asarray(p)))
+        cnt = np.asarray(qsjax.random.multinomial_counts(jax.random.fold_in(key, q), m, jnp.asarray(p)))
         sig[q] = reflection((t / m) * z @ (sb * cnt))
     np.testing.assert_allclose(sk.run("counts", m, key).state, dense_state(sk, sig), atol=1e-10)
 

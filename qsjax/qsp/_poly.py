@@ -38,20 +38,7 @@ import scipy.fft
 import scipy.special
 from jaxtyping import Array, ArrayLike, Float
 
-from ._validate import real_scalar
-
-__all__ = [
-    "ChebPoly",
-    "chebyshev_eval",
-    "sup_norm",
-    "sign_polynomial",
-    "threshold_polynomial",
-    "spectral_filter_polynomial",
-    "inverse_polynomial",
-    "arcsin_polynomial",
-    "linear_amplification_polynomial",
-    "MAX_POLY_DEGREE",
-]
+from .._internal.validate import real_scalar
 
 Interval = tuple[float, float]
 

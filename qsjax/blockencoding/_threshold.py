@@ -19,13 +19,13 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Complex, Float
 
-from ._data import BooleanData
-from ._modes import AbstractMode, AbstractSketch
-from ._sketch import DEFAULT_CHUNK, PhaseSketch, boolean_oracle
-from ._validate import is_concrete, positive_int
-from ._vector_state import apply_lcu_qsp, check_qsp_phases, query_mode, sine_lcu_signal
-
-__all__ = ["qsvt_sketch", "ThresholdOracle", "threshold_oracle"]
+from .._internal.validate import is_concrete, positive_int
+from ..data._sources import BooleanData
+from ..qsp._phases import find_phases
+from ..qsp._poly import ChebPoly, threshold_polynomial
+from ..sketch._modes import DEFAULT_CHUNK, AbstractMode, AbstractSketch
+from ..sketch._phase import PhaseSketch, boolean_oracle
+from ._sine_lcu import apply_lcu_qsp, check_qsp_phases, query_mode, sine_lcu_signal
 
 
 @jax.jit
@@ -139,8 +139,6 @@ def _threshold_oracle(data: BooleanData, degree, qsp_phases) -> ThresholdOracle:
     sin_min = float(np.sin(r_min))
     threshold, gap = 0.5 * sin_min, 0.45 * sin_min
     if qsp_phases is None:
-        from ._poly import ChebPoly, threshold_polynomial
-        from ._qsp import find_phases
 
         if degree is None:
             degree = min(4000, 2 * int(np.ceil(3.0 / gap)))

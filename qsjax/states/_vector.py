@@ -34,7 +34,6 @@ i WHT(p ⊙ sin c)_u``.
 
 from __future__ import annotations
 
-import functools
 import math
 import warnings
 from functools import partial
@@ -45,119 +44,28 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Complex, Float, Integer
 
-from . import _random
-from ._data import VectorData
-from ._kernels import walsh_hadamard
-from ._modes import AbstractMode, AbstractSketch, Counts, Expected, Ideal, Sampled, as_mode
-from ._sketch import DEFAULT_CHUNK, power_m, stream_frequencies
-from ._validate import (
-    check_finite,
-    check_key,
-    float_array,
-    is_concrete,
-    positive_int,
-    positive_real,
+from .._internal.numerics import power_m
+from .._internal.validate import check_key, float_array, is_concrete, positive_int, positive_real
+from ..blockencoding._amplification import amplitude_amplification
+from ..blockencoding._sine_lcu import (
+    apply_lcu_qsp,
+    check_qsp_phases,
+    check_query_args,
+    query_mode,
+    sine_lcu_signal,
 )
-
-__all__ = [
-    "VectorStateSketch",
-    "VectorStateResult",
-    "VectorPhaseOracle",
-    "vector_state",
-    "random_signs",
-    "kwise_signs",
-    "arcsin_phases",
-]
-
-_MERSENNE31 = (1 << 31) - 1
+from ..data._sources import VectorData
+from ..kernels._wht import walsh_hadamard
+from ..qsp._arcsin import arcsin_phases
+from ..qsp._fixed_point import fixed_point_length, fixed_point_phases
+from ..random._multinomial import multinomial_frequencies
+from ..random._signs import kwise_signs, random_signs
+from ..sketch._modes import DEFAULT_CHUNK, AbstractSketch
+from ..sketch._streams import stream_frequencies
 
 MAX_AMPLIFICATION_LENGTH = 10_000
 """Most applications of the preparation that :meth:`VectorStateSketch.amplified` runs (L ∝ 1/√w)."""
-
-
-# ----------------------------------------------------------------------------- signs
-
-
-def random_signs(key: Array, dim: int, dtype=None) -> Float[Array, " N"]:
-    """Independent uniformly random signs ``±1`` (the default)."""
-    key = check_key(key)
-    dim = positive_int(dim, "dim")
-    dtype = dtype or jnp.result_type(float)
-    return jnp.where(jax.random.bernoulli(key, 0.5, (dim,)), 1.0, -1.0).astype(dtype)
-
-
-def _mod_mersenne(hi: Array, lo: Array) -> Array:
-    """``(hi * 2**32 + lo) mod (2**31 - 1)`` for a 62-bit value, in uint32 arithmetic."""
-    p = jnp.uint32(_MERSENNE31)
-    x = (lo & p) + ((lo >> 31) | (hi << 1))
-    x = (x & p) + (x >> 31)
-    return jnp.where(x >= p, x - p, x)
-
-
-def kwise_signs(key: Array, dim: int, k: int = 4, dtype=None) -> Float[Array, " N"]:
-    """Signs ``(-1)^{h(j)}`` from a seeded ``k``-wise independent family.
-
-    ``h(j)`` is the parity of a uniformly random polynomial of degree ``k-1`` over the prime field
-    ``GF(2**31 - 1)`` evaluated at ``j``: any ``k`` values are independent and each is unbiased up
-    to ``2**-31``. Only ``k`` random field elements are drawn (the paper's ``2k``-wise family needs a
-    seed of ``O(k log N)`` bits, not ``N`` bits).
-    """
-    key = check_key(key)
-    dim = positive_int(dim, "dim")
-    k = positive_int(k, "k")
-    dtype = dtype or jnp.result_type(float)
-    coeffs = jax.random.randint(key, (k,), 0, _MERSENNE31, dtype=jnp.int32).astype(jnp.uint32)
-    j = jnp.arange(dim, dtype=jnp.uint32) % jnp.uint32(_MERSENNE31)
-    acc = jnp.zeros((dim,), jnp.uint32)
-    for c in range(k):  # Horner: acc = acc * j + a_c  (mod p); k is small and static
-        hi, lo = _random._mul_wide(acc, j)
-        acc = _mod_mersenne(hi, lo) + coeffs[c]
-        acc = jnp.where(acc >= _MERSENNE31, acc - _MERSENNE31, acc)
-    return jnp.where((acc & 1) == 0, 1.0, -1.0).astype(dtype)
-
-
-# ----------------------------------------------------------------------------- shared argument check
-
-QUERY_MODES = tuple(cls.name for cls in (Ideal, Expected, Counts, Sampled))
 """Modes in which a circuit can query a sketch once per step (``channel`` composes as a channel)."""
-
-
-def query_mode(mode, m=None, key=None, chunk_size: int = DEFAULT_CHUNK) -> AbstractMode:
-    """The mode value of a circuit that queries a sketch once per QSVT step: one of
-    ``QUERY_MODES`` given by name (with ``m``) or as a value; the key is checked when it draws."""
-    mode = as_mode(mode, m, chunk_size=positive_int(chunk_size, "chunk_size"), allowed=QUERY_MODES)
-    mode.check_key(key)
-    return mode
-
-
-def check_query_args(mode: str, m, key):
-    """Validate ``(mode, m, key)`` for circuits that query a sketch once per QSVT step.
-
-    ``expected`` accepts a positive real ``m`` (differentiable), ``counts`` an integer (traced ok),
-    ``sampled`` a concrete integer (it sets loop lengths); ``counts`` and ``sampled`` need a single
-    ``jax.random`` key (:func:`qsjax._validate.check_key`). Returns the checked ``m``.
-    """
-    if not isinstance(mode, str) or mode not in QUERY_MODES:
-        raise ValueError(f"mode must be one of {sorted(QUERY_MODES)}, got {mode!r}")
-    return query_mode(mode, m, key).samples if mode != "ideal" else m
-
-
-def check_qsp_phases(qsp_phases, dtype, *, length: int | None = None) -> Float[Array, " d1"]:
-    """QSP phases as a 1-D real, finite array of ``dtype`` with at least one entry (``length``
-    entries when given): anything else raises ``TypeError`` (not real numbers) or ``ValueError``."""
-    ph = float_array(qsp_phases, "qsp_phases")
-    if ph.ndim != 1 or ph.shape[0] < 1:
-        raise ValueError(
-            "qsp_phases must be a 1-D array of phases phi_0..phi_d (at least one entry), got shape "
-            f"{ph.shape}"
-        )
-    if length is not None and ph.shape != (length,):
-        raise ValueError(
-            f"qsp_phases must have shape ({length},) (degree + 1 phases), got {ph.shape}"
-        )
-    with jax.ensure_compile_time_eval():  # concrete phases are checked even while jit traces
-        check_finite(ph, "qsp_phases")
-    return ph.astype(dtype)
 
 
 # ----------------------------------------------------------------------------- result
@@ -272,7 +180,6 @@ class VectorStateSketch(eqx.Module):
         ``(1 - delta^2) exp(-L d t^2 sum_j p_j b_j^2 / M)``, so pick ``m`` with
         ``samples_for_success(fraction, amplified=True, delta=delta)``.
         """
-        from ._grover import fixed_point_length
 
         m = self._check_mode_args(mode, m, key)
         chunk_size = positive_int(chunk_size, "chunk_size")
@@ -361,7 +268,6 @@ class VectorStateSketch(eqx.Module):
         delta, w : as in :meth:`amplified`; the default ``w`` is ``0.8`` times the ideal success times
             the damping ``exp(-d kappa / M)`` of the returned ``M`` (solved self-consistently).
         """
-        from ._grover import fixed_point_length
 
         f = float(fraction)
         if not 0.0 < f < 1.0:
@@ -429,7 +335,6 @@ def _run_sampled(sk: VectorStateSketch, m: int, key, chunk_size: int) -> VectorS
 
 
 def _amplified(sk: VectorStateSketch, mode: str, m, key, delta: float, length: int, chunk_size: int):
-    from ._grover import amplitude_amplification, fixed_point_phases
 
     alpha, beta = fixed_point_phases(delta, length=length)
     start = _initial_ancilla(sk.dim, sk._cdtype)
@@ -475,7 +380,7 @@ class VectorPhaseOracle(AbstractSketch):
 
     def counts(self, key, m) -> Complex[Array, " N"]:
         sk = self.sketch
-        freq = _random.multinomial_frequencies(key, m, sk.probabilities, sk.values.dtype)
+        freq = multinomial_frequencies(key, m, sk.probabilities, sk.values.dtype)
         return self._exp(sk._phases_from_frequencies(freq))
 
     def sampled(self, key, m, *, chunk_size: int = DEFAULT_CHUNK) -> Complex[Array, " N"]:
@@ -483,65 +388,6 @@ class VectorPhaseOracle(AbstractSketch):
         freq = stream_frequencies(key, sk.p, sk.length, m, chunk_size, sk.values.dtype)
         freq = jnp.zeros((sk.dim,), freq.dtype).at[: sk.length].set(freq)
         return self._exp(sk._phases_from_frequencies(freq))
-
-
-def sine_lcu_signal(v: Complex[Array, " N"]):
-    """W-form per-entry signal ``(x, y)`` of the sine LCU from one realisation (or the average)
-    ``v = E[e^{i phi}]`` of a diagonal phase oracle: ``x = Im v`` (``sin phi``), ``y = i Re v``."""
-    return jnp.imag(v).astype(v.dtype), 1j * jnp.real(v)
-
-
-def _rot_z(v, phase):
-    """``e^{i phase Z}`` on the QSVT ancilla (last axis) of ``v`` (N, 2[lcu], 2[qsvt]).
-
-    ``phase`` has shape (2,): one per LCU branch (+φ for branch 0, -φ for branch 1).
-    """
-    e = jnp.exp(1j * phase.astype(v.dtype))[None, :, None]
-    return jnp.concatenate([v[..., :1] * e, v[..., 1:] * jnp.conj(e)], axis=-1)
-
-
-def _apply_signal(v, x, y):
-    """Per-entry ``[[x, y], [y, x]]`` on the QSVT ancilla."""
-    a, b = v[..., 0], v[..., 1]
-    x = x[:, None]
-    y = y[:, None]
-    return jnp.stack([x * a + y * b, y * a + x * b], axis=-1)
-
-
-def _hadamard_lcu(v):
-    a, b = v[:, 0], v[:, 1]
-    return jnp.stack([a + b, a - b], axis=1) * math.sqrt(0.5)  # a Python float: keeps v's dtype
-
-
-def apply_lcu_qsp(phases, signal, anc, *, adjoint: bool):
-    """``H_lcu · (U_φ ⊕ U_{-φ}) · H_lcu`` per entry; ``U_φ = e^{iφ_0 Z} Π_{k=1..d} W_k e^{iφ_k Z}``.
-
-    ``signal(q)`` returns the W-form signal of query ``q`` (q = 1..d, a fresh realisation each).
-    The adjoint reverses the order, conjugates the signal and negates the phases.
-    """
-    d = phases.shape[0] - 1
-    sgn = jnp.array([1.0, -1.0], dtype=jnp.real(anc).dtype)
-    v = _hadamard_lcu(anc)
-    if not adjoint:
-        def body(v, k):
-            q = d - k  # apply the rightmost factor first: k = 0 -> query d
-            v = _rot_z(v, sgn * phases[q])
-            x, y = signal(q)
-            return _apply_signal(v, x, y), None
-
-        v, _ = jax.lax.scan(body, v, jnp.arange(d))
-        v = _rot_z(v, sgn * phases[0])
-    else:
-        v = _rot_z(v, -sgn * phases[0])
-
-        def body(v, k):
-            q = k + 1
-            x, y = signal(q)
-            v = _apply_signal(v, jnp.conj(x), jnp.conj(y))
-            return _rot_z(v, -sgn * phases[q]), None
-
-        v, _ = jax.lax.scan(body, v, jnp.arange(d))
-    return _hadamard_lcu(v)
 
 
 def vector_state(
@@ -627,25 +473,3 @@ def _check_t(t, dtype) -> Float[Array, ""]:
         if not math.isfinite(value) or value == 0.0:
             raise ValueError(f"t must be a finite, nonzero real number, got {value!r}")
     return t.astype(dtype)
-
-
-def arcsin_phases(degree: int) -> np.ndarray:
-    """Wx-convention symmetric QSP phases for the odd polynomial ≈ arcsin(x)/arcsin(1), float64.
-
-    Phase finding is deterministic and always runs eagerly in float64 (also when called while
-    ``jax.jit`` traces), so the result is the same whatever ran before; it is cached per degree (a
-    fresh copy is returned).
-    """
-    degree = positive_int(degree, "degree")
-    if degree % 2 == 0:
-        raise ValueError(f"degree must be odd (arcsin is odd), got {degree}")
-    return _arcsin_phases_cached(degree).copy()
-
-
-@functools.cache
-def _arcsin_phases_cached(degree: int) -> np.ndarray:
-    from ._poly import arcsin_polynomial
-    from ._qsp import find_phases
-
-    with jax.ensure_compile_time_eval(), jax.enable_x64(True):
-        return np.asarray(find_phases(arcsin_polynomial(degree)), dtype=np.float64)

@@ -7,6 +7,7 @@ abstract and the checks are skipped, so validated constructors stay transformabl
 from __future__ import annotations
 
 import numbers
+import operator
 
 import jax
 import jax.numpy as jnp
@@ -266,3 +267,34 @@ def integer_counts_dtype(m, name: str = "m"):
             "total in either precision)"
         )
     return jnp.int32
+
+
+def integer_arg(x, name: str, what: str = "an integer") -> int:
+    """``x`` as a Python int: Python/numpy integers (and integer 0-d arrays) only, never a bool or a
+    float (no silent truncation of ``1.7`` to ``1``)."""
+    if isinstance(x, bool | np.bool_):
+        raise TypeError(f"{name} must be {what}, got the bool {x!r}")
+    try:
+        return operator.index(x)
+    except TypeError:
+        raise TypeError(f"{name} must be {what}, got {type(x).__name__} {x!r}") from None
+
+
+def num_qubits(dim: int, *, name: str = "dimension") -> int:
+    """Number of qubits ``n`` with ``2**n == dim``.
+
+    ``dim`` must be a Python or numpy integer (a float such as ``8.5`` or ``8.0``, or a bool, raises
+    ``TypeError``); a value that is not a positive power of two raises ``ValueError``.
+    """
+    dim = integer_arg(dim, name, "an integer power of two")
+    if dim < 1 or dim & (dim - 1):
+        raise ValueError(f"{name} must be a power of two (a qubit register), got {dim}")
+    return dim.bit_length() - 1
+
+
+def check_qubit(q: int, n: int, name: str = "qubit") -> int:
+    """A qubit index in ``[0, n)``: an integer (``TypeError`` for floats and bools), in range."""
+    q = integer_arg(q, name, "an integer qubit index")
+    if not 0 <= q < n:
+        raise ValueError(f"{name} must be in [0, {n}) for a {n}-qubit register, got {q}")
+    return q

@@ -23,8 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float, Integer
 
-from . import _random
-from ._validate import (
+from .._internal.validate import (
     check_binary,
     check_finite,
     check_key,
@@ -35,8 +34,8 @@ from ._validate import (
     positive_int,
     sample_count,
 )
-
-__all__ = ["BooleanData", "VectorData", "Stream", "from_numpy"]
+from ..random._counters import sample_indices
+from ..random._multinomial import multinomial_counts
 
 _MAX_EXPLICIT = 2**28  # sample() refuses to materialise more than this many samples
 
@@ -65,7 +64,7 @@ class IIDSource(eqx.Module):
 
     def sample_indices(self, key: Array, start_block, block: int, size: int) -> Integer[Array, " size"]:
         """Indices of samples ``start_block*block + i``, ``i < size`` (counter-based, chunk-invariant)."""
-        return _random.sample_indices(key, self.p, self.dim, start_block, block, size)
+        return sample_indices(key, self.p, self.dim, start_block, block, size)
 
     def sample(self, key: Array, m: int) -> tuple[Integer[Array, " m"], Float[Array, "m ..."]]:
         """Draw ``m`` explicit IID samples ``(indices, values)``.
@@ -113,10 +112,10 @@ class IIDSource(eqx.Module):
         key = check_key(key)
         m = sample_count(m)
         dtype = integer_counts_dtype(m)
-        return _random.multinomial_counts(key, m, self.probabilities).astype(dtype)
+        return multinomial_counts(key, m, self.probabilities).astype(dtype)
 
 
-_draw_chunk = jax.jit(_random.sample_indices, static_argnums=(2, 4, 5))
+_draw_chunk = jax.jit(sample_indices, static_argnums=(2, 4, 5))
 
 
 def _validated_p(p, dim: int):

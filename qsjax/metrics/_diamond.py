@@ -28,58 +28,12 @@ input, so it is never above the true distance.
 
 from __future__ import annotations
 
-import jax.numpy as jnp
 import numpy as np
 import scipy.optimize
 
-from ._sketch import DiagonalChannel, PhaseSketch
-from ._validate import positive_real
-
-__all__ = [
-    "operator_norm_error",
-    "state_error",
-    "infidelity",
-    "trace_distance_output",
-    "diamond_distance",
-    "sketch_diamond_error",
-]
-
-
-def operator_norm_error(diagonal, target):
-    """``||diag(diagonal) - diag(target)||`` (operator norm = max entry-wise modulus), per batch."""
-    d = jnp.asarray(diagonal)
-    t = jnp.asarray(target)
-    if d.shape[-t.ndim:] != t.shape:
-        raise ValueError(f"diagonal shape {d.shape} does not end with the target shape {t.shape}")
-    axes = tuple(range(d.ndim - t.ndim, d.ndim))
-    return jnp.max(jnp.abs(d - t), axis=axes)
-
-
-def state_error(state, target):
-    """The l2 error ``||state - target||_2`` over the last axis."""
-    return jnp.linalg.norm(jnp.asarray(state) - jnp.asarray(target), axis=-1)
-
-
-def infidelity(state, target):
-    """``1 - |<target|state>|^2 / (||state||^2 ||target||^2)`` over the last axis."""
-    s = jnp.asarray(state)
-    t = jnp.asarray(target)
-    ov = jnp.sum(jnp.conj(t) * s, axis=-1)
-    norms = jnp.sum(jnp.abs(s) ** 2, axis=-1) * jnp.sum(jnp.abs(t) ** 2, axis=-1)
-    return 1.0 - jnp.abs(ov) ** 2 / norms
-
-
-def trace_distance_output(channel: DiagonalChannel, target, q) -> float:
-    """``||diag(sqrt q) (chi - u u^dagger) diag(sqrt q)||_1`` for one input weight vector ``q``.
-
-    Any ``q`` in the simplex gives a lower bound on the diamond distance (it is the output trace
-    distance for the input ``sum_j sqrt(q_j) |j>|j>``).
-    """
-    chi = np.asarray(channel.chi)
-    u = np.asarray(target).reshape(-1)
-    s = np.sqrt(np.asarray(q, dtype=float))
-    d = (chi - np.outer(u, np.conj(u))) * np.outer(s, s)
-    return float(np.abs(np.linalg.eigvalsh(d)).sum())
+from .._internal.validate import positive_real
+from ..sketch._channel import DiagonalChannel
+from ..sketch._phase import PhaseSketch
 
 
 def _reduced_form(sizes, d):

@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable
 from functools import partial
 
 import jax
@@ -60,38 +59,20 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Complex, Float
 
-from ._data import BooleanData
-from ._kernels import density_matrix
-from ._modes import Channel, Counts, Expected, Ideal
-from ._sketch import PhaseSketch, boolean_oracle, power_m, stable_expm1i
-from ._validate import (
-    check_binary,
+from .._internal.numerics import power_m, stable_expm1i
+from .._internal.validate import (
     check_dense_dim,
-    check_finite,
     check_key,
     check_mode,
-    float_array,
     is_concrete,
     positive_int,
     positive_real,
     sample_count,
 )
-
-__all__ = [
-    "GROVER_MODES",
-    "grover_success",
-    "grover_success_curve",
-    "grover_state",
-    "grover_ideal_success",
-    "grover_optimal_iterations",
-    "diffusion",
-    "diffusion_dm",
-    "fixed_point_length",
-    "fixed_point_phases",
-    "fixed_point_success",
-    "amplitude_amplification",
-    "fixed_point_amplify",
-]
+from ..data._sources import BooleanData
+from ..kernels._density import density_matrix
+from ..sketch._modes import Channel, Counts, Expected, Ideal
+from ..sketch._phase import PhaseSketch, boolean_oracle
 
 GROVER_MODES = tuple(cls.name for cls in (Ideal, Expected, Counts, Channel))
 
@@ -420,258 +401,3 @@ def grover_optimal_iterations(n: int, k: int) -> int:
         raise ValueError(f"k must be at most n, got k={k} for n={n}")
     # round(pi/(4 theta) - 1/2) == floor(pi/(4 theta)) away from ties.
     return int(math.floor(math.pi / (4.0 * math.asin(math.sqrt(k / n)))))
-
-
-# ----------------------------------------------------------------------------- fixed-point AA
-
-
-def _real_scalar(value, name: str, expected: str) -> float:
-    """A concrete real scalar (Python/NumPy number or 0-d array); TypeError for anything else."""
-    if isinstance(value, bool | str | bytes) or value is None:
-        raise TypeError(f"{name} must be a real number {expected}, got {value!r}")
-    if isinstance(value, jax.core.Tracer):
-        raise TypeError(f"{name} must be a concrete real number {expected} here, got a traced value")
-    arr = np.asarray(value)
-    if arr.shape != ():
-        raise ValueError(f"{name} must be a scalar {expected}, got shape {arr.shape}")
-    if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
-        raise TypeError(f"{name} must be a real number {expected}, got {value!r} (dtype {arr.dtype})")
-    return float(arr)
-
-
-def _delta(delta) -> float:
-    d = _real_scalar(delta, "delta", "in (0, 1)")
-    if not 0.0 < d < 1.0:
-        raise ValueError(f"delta must be in (0, 1) (target success 1 - delta^2), got {delta}")
-    return d
-
-
-def _check_delta_array(delta) -> None:
-    """``delta`` in (0, 1) when concrete (it may be traced where the length is given)."""
-    if isinstance(delta, jax.core.Tracer):
-        return
-    if isinstance(delta, bool | str | bytes) or delta is None:
-        raise TypeError(f"delta must be a real number in (0, 1), got {delta!r}")
-    d = np.asarray(delta)
-    if not (np.issubdtype(d.dtype, np.floating) or np.issubdtype(d.dtype, np.integer)):
-        raise TypeError(f"delta must be a real number in (0, 1), got {delta!r}")
-    if not np.all((d > 0.0) & (d < 1.0)):
-        raise ValueError(f"delta must be in (0, 1) (target success 1 - delta^2), got {delta}")
-
-
-def fixed_point_length(delta: float, w: float) -> int:
-    """Smallest odd ``L = 2l + 1`` with success ``>= 1 - delta^2`` for every initial ``lam >= w``.
-
-    From ``1 - gamma^2 <= w``: ``L >= arccosh(1/delta) / arccosh(1/sqrt(1 - w))`` (about
-    ``log(2/delta) / sqrt(w)`` for small ``w``).
-    """
-    d = _delta(delta)
-    w = _real_scalar(w, "w", "in (0, 1]")
-    if not 0.0 < w <= 1.0:
-        raise ValueError(f"w must be in (0, 1] (a lower bound on the initial success), got {w}")
-    if w == 1.0:
-        return 1
-    # arccosh(1/sqrt(1 - w)) = arcsinh(sqrt(w / (1 - w))): no cancellation for tiny w
-    need = math.acosh(1.0 / d) / math.asinh(math.sqrt(w / (1.0 - w)))
-    length = max(1, math.ceil(need - 1e-12))
-    return length if length % 2 else length + 1
-
-
-def _length(length) -> int:
-    if isinstance(length, bool) or not isinstance(length, numbers.Integral | np.integer) or length < 1 \
-            or length % 2 == 0:
-        raise ValueError(f"length must be an odd positive integer L = 2l + 1, got {length!r}")
-    return int(length)
-
-
-def fixed_point_phases(delta, w=None, *, length=None) -> tuple[Float[Array, " l"], Float[Array, " l"]]:
-    """The YLC phases ``(alpha, beta)``, each of length ``l = (L - 1) / 2``.
-
-    ``beta_j`` is the oracle phase (on the good subspace) and ``alpha_j`` the phase of the reflection
-    about ``A|s0>`` in step ``j`` (see :func:`amplitude_amplification`). Give ``w`` (``L`` from
-    :func:`fixed_point_length`) or ``length`` directly. Closed form:
-    ``alpha_j = -beta_{l+1-j} = 2 arccot(tan(2 pi j / L) sqrt(1 - gamma^2))``,
-    ``1/gamma = cosh(arccosh(1/delta) / L)``. ``delta`` may be traced when ``length`` is given.
-    """
-    if length is None:
-        if w is None:
-            raise ValueError("give w (the lower bound on the initial success) or length")
-        length = fixed_point_length(delta, w)
-    else:
-        if w is not None:
-            raise ValueError("give either w or length, not both (length fixes the sequence)")
-        length = _length(length)
-        _check_delta_array(delta)
-    ell = (length - 1) // 2
-    dtype = jnp.result_type(float)
-    d = jnp.asarray(delta, dtype)
-    inv_gamma = jnp.cosh(jnp.arccosh(1.0 / d) / length)
-    s = jnp.sqrt(1.0 - 1.0 / inv_gamma**2)
-    j = jnp.arange(1, ell + 1, dtype=dtype)
-    # 2 arccot(x) = pi - 2 arctan(x); the arccot branch only shifts alpha by 2 pi.
-    alpha = jnp.pi - 2.0 * jnp.arctan(jnp.tan(2.0 * jnp.pi * j / length) * s)
-    beta = -alpha[::-1]
-    return alpha, beta
-
-
-def _chebyshev(order, x):
-    """``T_order(x)`` for real ``x >= 0`` (any real order): cos branch on [0, 1], cosh above."""
-    inside = x <= 1.0
-    xc = jnp.clip(x, 0.0, 1.0)
-    xo = jnp.maximum(x, 1.0)
-    return jnp.where(inside, jnp.cos(order * jnp.arccos(xc)), jnp.cosh(order * jnp.arccosh(xo)))
-
-
-def fixed_point_success(lam, delta, length) -> Float[Array, "..."]:
-    """Exact YLC success ``1 - delta^2 T_L(T_{1/L}(1/delta) sqrt(1 - lam))^2`` for initial ``lam``.
-
-    ``lam`` (the initial success probability, any shape) must lie in ``[0, 1]`` and ``delta`` in
-    ``(0, 1)``; both are checked when concrete (they may be traced).
-    """
-    length = _length(length)
-    _check_delta_array(delta)
-    dtype = jnp.result_type(float)
-    lam = float_array(lam, "lam")
-    if is_concrete(lam) and lam.size:
-        with jax.ensure_compile_time_eval():
-            check_finite(lam, "lam")
-            lo, hi = float(jnp.min(lam)), float(jnp.max(lam))
-        tol = 8 * float(jnp.finfo(lam.dtype).eps)   # rounding of a computed probability
-        if lo < -tol or hi > 1.0 + tol:
-            raise ValueError(f"lam must be a success probability in [0, 1], got values in [{lo!r}, {hi!r}]")
-    lam = lam.astype(dtype)
-    d = jnp.asarray(delta, dtype)
-    inv_gamma = _chebyshev(1.0 / length, 1.0 / d)
-    return 1.0 - d**2 * _chebyshev(length, inv_gamma * jnp.sqrt(jnp.clip(1.0 - lam, 0.0))) ** 2
-
-
-def _check_normalised(state, name: str) -> None:
-    """A concrete state must have unit norm (tolerance scaled to its precision and size)."""
-    if not is_concrete(state):
-        return
-    with jax.ensure_compile_time_eval():   # a concrete constant closed over by a jit stays concrete
-        check_finite(state, name)
-        norm2 = float(jnp.sum(jnp.abs(state) ** 2))
-    single = jnp.issubdtype(state.dtype, jnp.inexact) and jnp.finfo(state.dtype).bits <= 32
-    tol = (1e-6 if single else 1e-10) * max(1.0, math.sqrt(state.size))
-    if abs(norm2 - 1.0) > tol:
-        raise ValueError(
-            f"{name} must be a normalised state (sum |{name}|^2 = 1 within {tol:.1e}), got sum |{name}|^2 = "
-            f"{norm2!r}; divide it by its norm"
-        )
-
-
-def _same_shape(out, shape, name: str):
-    out = jnp.asarray(out)
-    if out.shape != tuple(shape):
-        raise ValueError(f"{name} must return a state of the input shape {tuple(shape)}, got {out.shape}")
-    return out
-
-
-def amplitude_amplification(
-    prepare: Callable,
-    unprepare: Callable,
-    good: Array,
-    alpha: Float[Array, " l"],
-    beta: Float[Array, " l"],
-    *,
-    start: Complex[Array, "..."] | None = None,
-    indexed: bool = False,
-) -> Complex[Array, "..."]:
-    """Generalised amplitude amplification: ``G(alpha_l, beta_l) ... G(alpha_1, beta_1) A|s0>``.
-
-    Each step applies ``S_t(beta_j)`` (phase ``e^{i beta_j}`` on the good subspace), then ``A^dagger``,
-    ``S_0(alpha_j) = I - (1 - e^{-i alpha_j}) |s0><s0|``, ``A`` and a global sign ``-1`` (YLC's
-    ``G = -S_s S_t``). All phases ``pi`` give standard amplitude amplification (Grover). A ``lax.scan``
-    over the phase list; ``A`` is called ``2l + 1`` times.
-
-    Parameters
-    ----------
-    prepare, unprepare : callables ``A`` and ``A^dagger`` mapping a state to a state of the same shape
-        (a plain state (N,) or a structured register (A, N), ancilla-major). With ``indexed=True``
-        they are called as ``prepare(state, i)`` with the call number ``i`` (0 for the first ``A``,
-        then ``2j + 1`` for the ``A^dagger`` and ``2j + 2`` for the ``A`` of step ``j``), so a
-        sketched ``A`` can draw fresh samples per call (``fold_in(key, i)``).
-    good : 0/1 mask of the good subspace, broadcastable to the state's shape.
-    alpha, beta : phase lists of equal length ``l`` (e.g. :func:`fixed_point_phases`).
-    start : the initial state ``|s0>`` (default: basis state 0 with ``good``'s shape); must be
-        normalised (checked when concrete; ``good`` must broadcast to its shape and ``prepare`` /
-        ``unprepare`` must return states of that shape).
-
-    Returns the final state; its success probability is ``sum(good * |state|^2)``.
-    """
-    if not callable(prepare) or not callable(unprepare):
-        raise TypeError(
-            f"prepare and unprepare must be callables (A and A^dagger), got {type(prepare).__name__} "
-            f"and {type(unprepare).__name__}"
-        )
-    good = jnp.asarray(good)
-    if jnp.issubdtype(good.dtype, jnp.complexfloating):
-        raise TypeError(f"good must be a real 0/1 mask, got dtype {good.dtype}")
-    if good.dtype != bool:
-        check_binary(good, "good")
-    if start is None:
-        dtype = jnp.result_type(good, jnp.complex64)
-        start = jnp.zeros(good.shape, dtype).reshape(-1).at[0].set(1.0).reshape(good.shape)
-    start = jnp.asarray(start)
-    if start.ndim < 1 or start.size == 0:
-        raise ValueError(f"start must be a non-empty state array, got shape {start.shape}")
-    try:
-        compatible = jnp.broadcast_shapes(good.shape, start.shape) == start.shape
-    except ValueError:
-        compatible = False
-    if not compatible:
-        raise ValueError(f"good has shape {good.shape}, not broadcastable to the state shape {start.shape}")
-    _check_normalised(start, "start")
-    if good.dtype != bool:
-        good = good != 0
-    alpha = float_array(alpha, "alpha")
-    beta = float_array(beta, "beta")
-    if alpha.ndim != 1 or alpha.shape != beta.shape:
-        raise ValueError(f"alpha and beta must be 1-D of equal length, got {alpha.shape} and {beta.shape}")
-    with jax.ensure_compile_time_eval():
-        check_finite(alpha, "alpha")
-        check_finite(beta, "beta")
-
-    def a(psi, i):
-        return prepare(psi, i) if indexed else prepare(psi)
-
-    def a_dag(psi, i):
-        return unprepare(psi, i) if indexed else unprepare(psi)
-
-    psi = _same_shape(a(start, 0), start.shape, "prepare")
-    cdtype = jnp.result_type(psi, start, jnp.complex64)
-    psi = psi.astype(cdtype)
-    s0 = start.astype(cdtype)
-    axes = tuple(range(s0.ndim))
-
-    def step(psi, xs):
-        al, be, j = xs
-        psi = jnp.where(good, jnp.exp(1j * be).astype(cdtype) * psi, psi)
-        phi = _same_shape(a_dag(psi, 2 * j + 1), s0.shape, "unprepare").astype(cdtype)
-        overlap = jnp.sum(jnp.conj(s0) * phi, axis=axes)
-        phi = phi - (1.0 - jnp.exp(-1j * al)).astype(cdtype) * overlap * s0
-        return -_same_shape(a(phi, 2 * j + 2), s0.shape, "prepare").astype(cdtype), None
-
-    steps = jnp.arange(alpha.shape[0])
-    psi, _ = jax.lax.scan(step, psi, (alpha, beta, steps))
-    return psi
-
-
-def fixed_point_amplify(
-    prepare: Callable,
-    unprepare: Callable,
-    good: Array,
-    delta: float,
-    w: float,
-    *,
-    start: Complex[Array, "..."] | None = None,
-    indexed: bool = False,
-) -> Complex[Array, "..."]:
-    """YLC fixed-point amplification: success ``>= 1 - delta^2`` whenever the initial one is ``>= w``.
-
-    Uses ``L = fixed_point_length(delta, w)`` applications of ``A``/``A^dagger``; see
-    :func:`amplitude_amplification` for the arguments.
-    """
-    alpha, beta = fixed_point_phases(delta, w)
-    return amplitude_amplification(prepare, unprepare, good, alpha, beta, start=start, indexed=indexed)

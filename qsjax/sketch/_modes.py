@@ -29,21 +29,7 @@ import equinox as eqx
 import jax
 from jaxtyping import Array
 
-from ._validate import check_key, positive_int, positive_real, sample_count
-
-__all__ = [
-    "AbstractMode",
-    "Ideal",
-    "Expected",
-    "Counts",
-    "Sampled",
-    "Channel",
-    "MODES",
-    "as_mode",
-    "AbstractSketch",
-    "UnsupportedModeError",
-    "DEFAULT_CHUNK",
-]
+from .._internal.validate import check_key, positive_int, positive_real, sample_count
 
 DEFAULT_CHUNK = 1 << 16
 """Default chunk length of explicit streams (``sampled`` mode); it never changes the result."""

@@ -12,12 +12,10 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Complex
 
-from ._data import BooleanData, Stream, VectorData
-from ._modes import AbstractSketch
-from ._sketch import DEFAULT_CHUNK, PhaseSketch, boolean_oracle
-from ._validate import is_concrete
-
-__all__ = ["FlatStateSketch", "flat_state"]
+from .._internal.validate import is_concrete
+from ..data._sources import BooleanData, Stream, VectorData
+from ..sketch._modes import DEFAULT_CHUNK, AbstractSketch
+from ..sketch._phase import PhaseSketch, boolean_oracle
 
 
 class FlatStateSketch(AbstractSketch):

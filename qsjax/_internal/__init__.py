@@ -1,0 +1,2 @@
+"""Shared private helpers (validation, dtypes, numerics): the lowest layer, importable by all."""
+

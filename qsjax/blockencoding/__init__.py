@@ -1,0 +1,17 @@
+"""Block encodings and the QSVT circuits run on them, one fresh realisation per query allowed."""
+
+from ._amplification import amplitude_amplification, fixed_point_amplify
+from ._operator import qsvt_operator, qsvt_operator_real
+from ._sine_lcu import sine_lcu_signal
+from ._threshold import ThresholdOracle, qsvt_sketch, threshold_oracle
+
+__all__ = [
+    "amplitude_amplification",
+    "fixed_point_amplify",
+    "qsvt_operator",
+    "qsvt_operator_real",
+    "qsvt_sketch",
+    "sine_lcu_signal",
+    "threshold_oracle",
+    "ThresholdOracle",
+]

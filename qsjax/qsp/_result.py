@@ -1,0 +1,47 @@
+"""The result of phase finding (:class:`QSPPhases`) and its failure (:class:`QSPConvergenceError`)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+
+class QSPConvergenceError(RuntimeError):
+    """Phase finding did not reach the requested tolerance (or failed its grid verification)."""
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class QSPPhases:
+    """Result of :func:`find_phases`.
+
+    Attributes
+    ----------
+    phases : numpy.ndarray, shape (d + 1,), float64
+        Symmetric phases in the ``"wx"`` convention: ``Re <0|U_phi(x)|0> = P(x)``.
+    reduced : numpy.ndarray, shape (ceil((d + 1) / 2),), float64
+        The independent phases ``psi`` (``psi[0]`` is the middle one; ``phi_0 = pi/4 + psi[-1]``).
+    degree : int
+    parity : int
+    method : str
+        ``"fpi"`` or ``"fpi+newton"`` / ``"newton"``.
+    iterations : int
+        Fixed-point plus Newton iterations used.
+    residual : float
+        Max-abs Chebyshev-coefficient residual at the returned phases.
+    max_error : float
+        Max ``|Re <0|U_phi(x)|0> - P(x)|`` on the verification grid.
+    """
+
+    phases: np.ndarray
+    reduced: np.ndarray
+    degree: int
+    parity: int
+    method: str
+    iterations: int
+    residual: float
+    max_error: float
+    convention: str = "wx"
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.phases, dtype=dtype)

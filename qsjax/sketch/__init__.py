@@ -1,0 +1,41 @@
+"""Oracle sketches and the simulation modes they are evaluated in."""
+
+from ._channel import DiagonalChannel, controlled
+from ._evaluate import evaluate
+from ._modes import (
+    DEFAULT_CHUNK,
+    MODES,
+    AbstractMode,
+    AbstractSketch,
+    Channel,
+    Counts,
+    Expected,
+    Ideal,
+    Sampled,
+    UnsupportedModeError,
+    as_mode,
+)
+from ._naive import NaivePhaseSketch, naive_boolean_oracle
+from ._phase import PhaseSketch, boolean_oracle, samples_for_error
+
+__all__ = [
+    "AbstractMode",
+    "AbstractSketch",
+    "as_mode",
+    "boolean_oracle",
+    "Channel",
+    "controlled",
+    "Counts",
+    "DEFAULT_CHUNK",
+    "DiagonalChannel",
+    "evaluate",
+    "Expected",
+    "Ideal",
+    "MODES",
+    "naive_boolean_oracle",
+    "NaivePhaseSketch",
+    "PhaseSketch",
+    "Sampled",
+    "samples_for_error",
+    "UnsupportedModeError",
+]
