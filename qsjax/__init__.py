@@ -13,7 +13,7 @@ happens in the dtype of your inputs (complex64 by default, complex128 when you e
 
 from . import algorithms, blockencoding, data, experiments, kernels, metrics, qsp, random, sketch, states
 from ._internal.validate import MAX_DENSE_DIM, MAX_EXACT_M, MAX_REAL_M
-from ._internal.version import __version__
+from ._internal.version import __version__ as __version__
 from .algorithms import (
     GROVER_MODES,
     grover_ideal_success,
@@ -42,6 +42,7 @@ from .metrics import (
 )
 from .qsp import (
     MAX_POLY_DEGREE,
+    AbstractBlockEncoding,
     ChebPoly,
     QSPConvergenceError,
     QSPPhases,
@@ -53,6 +54,7 @@ from .qsp import (
     fixed_point_success,
     inverse_polynomial,
     linear_amplification_polynomial,
+    qsvt,
     qsvt_diagonal,
     sign_polynomial,
     spectral_filter_polynomial,
@@ -89,6 +91,8 @@ from .states import (
 )
 
 __all__ = [
+    "AbstractBlockEncoding",
+    "qsvt",
     "MAX_DENSE_DIM",
     "MAX_EXACT_M",
     "MAX_REAL_M",

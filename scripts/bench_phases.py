@@ -27,7 +27,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
-from qsjax import find_phases, qsp_response, sign_polynomial, spectral_filter_polynomial  # noqa: E402
+from qsjax import find_phases, sign_polynomial, spectral_filter_polynomial  # noqa: E402
+from qsjax.qsp import qsp_response  # noqa: E402
 
 QUICK_DEGREES = (10, 30, 100, 300)
 FULL_DEGREES = (10, 100, 1000, 3000, 10000)

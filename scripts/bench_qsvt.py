@@ -54,10 +54,17 @@ def dense():
     rows = jax.lax.map(row_block, jnp.arange(n, dtype=jnp.uint32).reshape(-1, min(n, 256)))
     w = rows.reshape(-1)
     e = jnp.exp(m * (0.5 * jnp.log1p(2 * w.real + jnp.abs(w) ** 2) + 1j * jnp.arctan2(w.imag, 1 + w.real)))
-    from qsjax.blockencoding import apply_lcu_qsp  # TODO engine
-    sig = lambda q: (jnp.imag(e).astype(e.dtype), 1j * jnp.real(e))
-    anc = apply_lcu_qsp(sk.qsp_phases, sig, _initial_ancilla(n, e.dtype), adjoint=False)
-    hmat_rows = lambda u: (1.0 - 2.0 * (jax.lax.population_count(u[:, None] & j[None, :]) & 1)) @ anc[:, 0, 0]
+    # the same QSVT engine the library uses, on a sketch whose every query is this dense average
+    class DenseAverage(qsjax.AbstractSketch):
+        v: jax.Array
+
+        def expected(self, m):
+            return self.v
+
+    enc = qsjax.blockencoding.SineLCUEncoding(DenseAverage(e), qsjax.Expected(m), None)
+    start = jnp.zeros((2, 2, n), e.dtype).at[0, 0].set(1.0 / np.sqrt(n))
+    anc = qsjax.qsp.qsvt_lcu(sk.qsp_phases, enc, start)[0, 0]
+    hmat_rows = lambda u: (1.0 - 2.0 * (jax.lax.population_count(u[:, None] & j[None, :]) & 1)) @ anc
     hv = jax.lax.map(hmat_rows, jnp.arange(n, dtype=jnp.uint32).reshape(-1, min(n, 256))).reshape(-1)
     return sk.signs * hv / np.sqrt(n)
 

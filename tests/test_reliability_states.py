@@ -220,8 +220,8 @@ def test_threshold_oracle_under_jit():
     p = np.array([0.1, 0.2, 0.1, 0.1, 0.15, 0.15, 0.1, 0.1])
     data = qsjax.BooleanData(f, p)
     eager = threshold_oracle(data)
-    jitted = jax.jit(lambda: threshold_oracle(data).diagonal("ideal"))()
-    np.testing.assert_allclose(jitted, eager.diagonal("ideal"), atol=1e-12)
+    jitted = jax.jit(lambda: threshold_oracle(data).evaluate("ideal"))()
+    np.testing.assert_allclose(jitted, eager.evaluate("ideal"), atol=1e-12)
     assert np.abs(np.asarray(jitted) - (1 - 2 * f)).max() < 0.05
     with pytest.raises(ValueError, match="concrete data"):
         jax.jit(lambda v: threshold_oracle(qsjax.BooleanData(v, binary=False)).degree)(f * 1.0)
@@ -280,7 +280,7 @@ def test_float32_threshold_oracle_under_x64():
         o = threshold_oracle(qsjax.BooleanData(f, p))
         assert o.qsp_phases.dtype == jnp.float32
         for mode, m in (("ideal", None), ("expected", 1e6)):
-            d = o.diagonal(mode, m)
+            d = o.evaluate(mode, m)
             assert d.dtype == jnp.complex64
             assert np.abs(np.asarray(d) - (1 - 2 * f)).max() < 0.05
 

@@ -48,11 +48,11 @@ def test_threshold_oracle_for_nonuniform_p(rng):
     p /= p.sum()
     o = threshold_oracle(qsjax.BooleanData(f, p))
     target = np.asarray(o.target())
-    ideal_err = np.abs(np.asarray(o.diagonal("ideal")) - target).max()
+    ideal_err = np.abs(np.asarray(o.evaluate("ideal")) - target).max()
     assert ideal_err < 0.02
-    errs = [np.abs(np.asarray(o.diagonal("expected", m)) - target).max() for m in (1e3, 1e4, 1e6)]
+    errs = [np.abs(np.asarray(o.evaluate("expected", m)) - target).max() for m in (1e3, 1e4, 1e6)]
     assert errs[0] > errs[1] > errs[2] and errs[2] < ideal_err + 1e-3
-    c = np.asarray(o.diagonal("counts", 10**6, jax.random.key(0)))
+    c = np.asarray(o.evaluate("counts", 10**6, jax.random.key(0)))
     assert np.abs(c - target).max() < ideal_err + 0.02
 
 

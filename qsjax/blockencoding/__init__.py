@@ -1,11 +1,13 @@
 """Block encodings and the QSVT circuits run on them, one fresh realisation per query allowed."""
 
 from ._amplification import amplitude_amplification, fixed_point_amplify
-from ._operator import qsvt_operator, qsvt_operator_real
-from ._sine_lcu import sine_lcu_signal
+from ._operator import OperatorEncoding, qsvt_operator, qsvt_operator_real
+from ._sine_lcu import SineLCUEncoding, sine_lcu_signal
 from ._threshold import ThresholdOracle, qsvt_sketch, threshold_oracle
 
 __all__ = [
+    "OperatorEncoding",
+    "SineLCUEncoding",
     "amplitude_amplification",
     "fixed_point_amplify",
     "qsvt_operator",

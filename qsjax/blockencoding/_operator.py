@@ -1,29 +1,50 @@
-"""blockencoding/_operator."""
+"""Operator block encodings given as callables on ancilla-major states (:class:`OperatorEncoding`),
+and QSVT on them through the engine (:func:`qsvt_operator`, :func:`qsvt_operator_real`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-import jax
-import jax.numpy as jnp
+import equinox as eqx
 from jaxtyping import Array, ArrayLike, Complex
 
-from .._internal.dtypes import complex_of, real_dtype_of
-from .._internal.validate import check_finite
-from ..qsp._conventions import i_power, reflection_phases
-from ..qsp._signals import phase_array
-
-# ----------------------------------------------------------------------------------------------
-# QSVT on operator block encodings (callables on ancilla-major states)
-# ----------------------------------------------------------------------------------------------
+from ..qsp._qsvt import AbstractBlockEncoding, qsvt, qsvt_real
 
 
-def _projector_phase(state, phase):
-    """exp(i phase (2 Pi - I)) with Pi = |0><0| on the ancilla axis (-2): +phase on row 0."""
-    e = jnp.exp(1j * phase.astype(state.dtype))
-    anc = state.shape[-2]
-    sel = (jnp.arange(anc) == 0).reshape((anc, 1))
-    return state * jnp.where(sel, e, jnp.conj(e))
+class OperatorEncoding(AbstractBlockEncoding):
+    """A block encoding ``U`` given as pure JAX callables on ancilla-major states ``(..., A, N)``.
+
+    ``apply_U(state)`` (or ``apply_U(state, q)`` when ``indexed``: ``q = k - 1`` in ``0..d-1``, a
+    distinct block encoding per query, ``q = d - 1`` applied first); ``apply_U_dagger`` likewise, or
+    ``None`` when ``U`` is Hermitian (the usual LCU / dilation encodings), so the circuit needs no
+    alternation. The ancilla axis may have any length (``num_ancillas`` is ``None``).
+    """
+
+    apply_U: Callable = eqx.field(static=True)
+    apply_U_dagger: Callable | None = eqx.field(static=True, default=None)
+    indexed: bool = eqx.field(static=True, default=False)
+
+    def __check_init__(self):
+        for fname, fn in (("apply_U", self.apply_U), ("apply_U_dagger", self.apply_U_dagger)):
+            if fn is not None and not callable(fn):
+                raise TypeError(f"{fname} must be a callable (state -> state), got {type(fn).__name__}")
+        if self.apply_U is None:
+            raise TypeError("apply_U is required: a callable applying the block encoding to a state")
+
+    @property
+    def num_ancillas(self) -> None:
+        return None
+
+    @property
+    def hermitian(self) -> bool:  # type: ignore[override]
+        return self.apply_U_dagger is None
+
+    def realisation(self, k):
+        return k - 1 if self.indexed else None
+
+    def apply_realisation(self, r, state, *, adjoint: bool):
+        fn = self.apply_U_dagger if adjoint and self.apply_U_dagger is not None else self.apply_U
+        return fn(state, r) if self.indexed else fn(state)
 
 
 def qsvt_operator(phases: ArrayLike, state: ArrayLike, apply_U: Callable,
@@ -58,44 +79,7 @@ def qsvt_operator(phases: ArrayLike, state: ArrayLike, apply_U: Callable,
     -------
     array, shape (..., A, N), same complex dtype as ``state``
     """
-    phases = phase_array(phases)
-    for fname, fn in (("apply_U", apply_U), ("apply_U_dagger", apply_U_dagger)):
-        if fn is not None and not callable(fn):
-            raise TypeError(f"{fname} must be a callable (state -> state), got {type(fn).__name__}")
-    if apply_U is None:
-        raise TypeError("apply_U is required: a callable applying the block encoding to a state")
-    if isinstance(state, str | bytes) or state is None:
-        raise TypeError(f"state must be an array of shape (..., A, N), got {type(state).__name__}")
-    state = jnp.asarray(state)
-    if state.ndim < 2:
-        raise ValueError(f"state must have shape (..., A, N) (ancilla-major), got {state.shape}")
-    with jax.ensure_compile_time_eval():
-        check_finite(state, "state")
-    if not jnp.issubdtype(state.dtype, jnp.complexfloating):
-        state = state.astype(complex_of(real_dtype_of(state)))
-    rdt = jnp.finfo(state.dtype).dtype
-    d = phases.shape[0] - 1
-    ph, gexp = reflection_phases(phases.astype(rdt))
-    hermitian = apply_U_dagger is None
-    u_dag = apply_U if hermitian else apply_U_dagger
-
-    def call(fn, st, q):
-        return fn(st, q) if indexed else fn(st)
-
-    def step(st, xs):
-        k, p_left = xs
-        q = (k - 1).astype(jnp.int32)
-        if hermitian:
-            st = call(apply_U, st, q)
-        else:
-            st = jax.lax.cond((d - k) % 2 == 0, lambda s: call(apply_U, s, q),
-                              lambda s: call(u_dag, s, q), st)
-        st = _projector_phase(st, p_left)
-        return st, None
-
-    st = _projector_phase(state, ph[d])
-    st, _ = jax.lax.scan(step, st, (jnp.arange(1, d + 1), ph[:d]), reverse=True)
-    return i_power(gexp, state.dtype) * st
+    return qsvt(phases, OperatorEncoding(apply_U, apply_U_dagger, indexed), state)
 
 
 def qsvt_operator_real(phases: ArrayLike, state: ArrayLike, apply_U: Callable,
@@ -104,7 +88,4 @@ def qsvt_operator_real(phases: ArrayLike, state: ArrayLike, apply_U: Callable,
     """The real-part LCU ``(U_phi + U_{-phi}) / 2`` applied to ``state`` (both branches share the
     queries). Its ancilla-0 block is ``(P(A) + P^*(A)) / 2``, i.e. ``P(A)`` for a real polynomial of a
     Hermitian block-encoded ``A``. Arguments as in :func:`qsvt_operator`."""
-    phases = phase_array(phases)
-    plus = qsvt_operator(phases, state, apply_U, apply_U_dagger, indexed=indexed)
-    minus = qsvt_operator(-phases, state, apply_U, apply_U_dagger, indexed=indexed)
-    return 0.5 * (plus + minus)
+    return qsvt_real(phases, OperatorEncoding(apply_U, apply_U_dagger, indexed), state)

@@ -1,15 +1,26 @@
-"""blockencoding/_sine_lcu."""
+"""The sine LCU of a phase sketch as a block encoding (:class:`SineLCUEncoding`), and the argument
+checks shared by the circuits that query a sketch once per QSVT step."""
 
 from __future__ import annotations
 
-import math
+from typing import ClassVar
 
 import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Complex, Float
 
 from .._internal.validate import check_finite, float_array, positive_int
-from ..sketch._modes import DEFAULT_CHUNK, AbstractMode, Counts, Expected, Ideal, Sampled, as_mode
+from ..qsp._qsvt import AbstractBlockEncoding
+from ..sketch._modes import (
+    DEFAULT_CHUNK,
+    AbstractMode,
+    AbstractSketch,
+    Counts,
+    Expected,
+    Ideal,
+    Sampled,
+    as_mode,
+)
 
 # ----------------------------------------------------------------------------- shared argument check
 
@@ -60,54 +71,31 @@ def sine_lcu_signal(v: Complex[Array, " N"]):
     return jnp.imag(v).astype(v.dtype), 1j * jnp.real(v)
 
 
-def _rot_z(v, phase):
-    """``e^{i phase Z}`` on the QSVT ancilla (last axis) of ``v`` (N, 2[lcu], 2[qsvt]).
+class SineLCUEncoding(AbstractBlockEncoding):
+    """The sine LCU of a diagonal phase sketch ``V = diag(e^{i phi})`` in a mode.
 
-    ``phase`` has shape (2,): one per LCU branch (+φ for branch 0, -φ for branch 1).
+    ``V`` and ``V^dagger``, combined by one LCU ancilla, block-encode ``sin(phi)``: per entry the
+    ``W``-form block ``[[sin phi, i cos phi], [i cos phi, sin phi]]`` (on average, in ``expected``
+    mode: ``[[Im v, i Re v], [i Re v, Im v]]`` with ``v = E[e^{i phi}]``). Query ``k`` evaluates the
+    sketch with ``mode.query_key(key, k)``: a fresh realisation per query in the random modes.
     """
-    e = jnp.exp(1j * phase.astype(v.dtype))[None, :, None]
-    return jnp.concatenate([v[..., :1] * e, v[..., 1:] * jnp.conj(e)], axis=-1)
 
+    sketch: AbstractSketch
+    mode: AbstractMode
+    key: Array | None
 
-def _apply_signal(v, x, y):
-    """Per-entry ``[[x, y], [y, x]]`` on the QSVT ancilla."""
-    a, b = v[..., 0], v[..., 1]
-    x = x[:, None]
-    y = y[:, None]
-    return jnp.stack([x * a + y * b, y * a + x * b], axis=-1)
+    signal_convention: ClassVar[str] = "wx"
 
+    @property
+    def num_ancillas(self) -> int:
+        return 1
 
-def _hadamard_lcu(v):
-    a, b = v[:, 0], v[:, 1]
-    return jnp.stack([a + b, a - b], axis=1) * math.sqrt(0.5)  # a Python float: keeps v's dtype
+    def realisation(self, k):
+        return sine_lcu_signal(self.mode.evaluate(self.sketch, self.mode.query_key(self.key, k)))
 
-
-def apply_lcu_qsp(phases, signal, anc, *, adjoint: bool):
-    """``H_lcu · (U_φ ⊕ U_{-φ}) · H_lcu`` per entry; ``U_φ = e^{iφ_0 Z} Π_{k=1..d} W_k e^{iφ_k Z}``.
-
-    ``signal(q)`` returns the W-form signal of query ``q`` (q = 1..d, a fresh realisation each).
-    The adjoint reverses the order, conjugates the signal and negates the phases.
-    """
-    d = phases.shape[0] - 1
-    sgn = jnp.array([1.0, -1.0], dtype=jnp.real(anc).dtype)
-    v = _hadamard_lcu(anc)
-    if not adjoint:
-        def body(v, k):
-            q = d - k  # apply the rightmost factor first: k = 0 -> query d
-            v = _rot_z(v, sgn * phases[q])
-            x, y = signal(q)
-            return _apply_signal(v, x, y), None
-
-        v, _ = jax.lax.scan(body, v, jnp.arange(d))
-        v = _rot_z(v, sgn * phases[0])
-    else:
-        v = _rot_z(v, -sgn * phases[0])
-
-        def body(v, k):
-            q = k + 1
-            x, y = signal(q)
-            v = _apply_signal(v, jnp.conj(x), jnp.conj(y))
-            return _rot_z(v, -sgn * phases[q]), None
-
-        v, _ = jax.lax.scan(body, v, jnp.arange(d))
-    return _hadamard_lcu(v)
+    def apply_realisation(self, r, state, *, adjoint: bool):
+        x, y = r
+        if adjoint:  # [[x, y], [y, x]]^dagger = [[x*, y*], [y*, x*]]
+            x, y = jnp.conj(x), jnp.conj(y)
+        a, b = state[..., 0, :], state[..., 1, :]
+        return jnp.stack([x * a + y * b, y * a + x * b], axis=-2)

@@ -1,8 +1,8 @@
 """QSVT on sketched diagonal block encodings, with a fresh sketch realisation per query.
 
 A phase sketch ``V = diag(e^{i phi})`` and its inverse, combined by a one-ancilla LCU, block-encode
-``sin(phi)`` (per entry the reflection ``[[sin phi, cos phi], [cos phi, -sin phi]]``). QSVT with
-symmetric phases then yields ``P(sin phi)``; a second LCU keeps the real part. Each of the ``d``
+``sin(phi)`` (:class:`SineLCUEncoding`). QSVT with symmetric phases then yields ``P(sin phi)``; a
+second LCU keeps the real part (:func:`qsjax.qsp.qsvt_real`). Each of the ``d``
 queries of the QSVT sequence consumes its own ``M`` fresh samples (``fold_in(key, q)``).
 
 Lemma D.18 uses this to finish the Boolean oracle for a non-uniform sampling distribution: the phase
@@ -23,21 +23,19 @@ from .._internal.validate import is_concrete, positive_int
 from ..data._sources import BooleanData
 from ..qsp._phases import find_phases
 from ..qsp._poly import ChebPoly, threshold_polynomial
-from ..sketch._modes import DEFAULT_CHUNK, AbstractMode, AbstractSketch
+from ..qsp._qsvt import run_qsvt_real
+from ..sketch._modes import DEFAULT_CHUNK, AbstractMode, AbstractSketch, Counts, Expected, Ideal, Sampled
 from ..sketch._phase import PhaseSketch, boolean_oracle
-from ._sine_lcu import apply_lcu_qsp, check_qsp_phases, query_mode, sine_lcu_signal
+from ._sine_lcu import SineLCUEncoding, check_qsp_phases, query_mode
 
 
 @jax.jit
-def _run(oracle: PhaseSketch, qsp_phases, mode: AbstractMode, key):
-    def signal(q):  # query q: a fresh realisation in the random modes
-        return sine_lcu_signal(mode.evaluate(oracle, mode.query_key(key, q)))
-
+def _run(oracle: AbstractSketch, qsp_phases, mode: AbstractMode, key):
     target = jax.eval_shape(oracle.ideal)
     dtype = jnp.result_type(target.dtype, jnp.complex64)
-    anc = jnp.zeros((target.shape[0], 2, 2), dtype).at[:, 0, 0].set(jnp.ones((), dtype))
-    out = apply_lcu_qsp(qsp_phases.astype(jnp.real(anc).dtype), signal, anc, adjoint=False)
-    return out[:, 0, 0]
+    state = jnp.zeros((2, target.shape[0]), dtype).at[0].set(1.0)  # |0>_qsvt on every entry
+    phases = qsp_phases.astype(jnp.finfo(dtype).dtype)
+    return run_qsvt_real(phases, SineLCUEncoding(oracle, mode, key), state)[0]
 
 
 def qsvt_sketch(oracle: PhaseSketch, qsp_phases, mode: str, m=None, key=None, *,
@@ -78,11 +76,14 @@ def _real_dtype(oracle) -> jnp.dtype:
     return jnp.finfo(jnp.result_type(jax.eval_shape(oracle.ideal).dtype, jnp.complex64)).dtype
 
 
-class ThresholdOracle(eqx.Module):
+class ThresholdOracle(AbstractSketch):
     """The Boolean phase oracle ``O_f`` for a non-uniform sampling distribution (Lemma D.18).
 
-    Phase stage ``exp(i t p f)`` (``t = 1/p_max``), sine LCU, even threshold QSVT. Build with
-    :func:`threshold_oracle`; evaluate with :meth:`diagonal` in any of the four modes.
+    Phase stage ``exp(i t p f)`` (``t = 1/p_max``), sine LCU, even threshold QSVT; ``degree * m``
+    samples per query in all. Build with :func:`threshold_oracle`. A sketch like the others: the
+    modes ``ideal`` (the circuit with exact queries: the threshold polynomial's approximation of
+    the target), ``expected``, ``counts`` and ``sampled`` (a fresh realisation per QSVT query), and
+    :meth:`target`, the exact ``(-1)^{f(x)}`` it approximates.
     """
 
     stage: PhaseSketch
@@ -97,9 +98,17 @@ class ThresholdOracle(eqx.Module):
         """``(-1)^{f(x)}``."""
         return 1.0 - 2.0 * self.stage.data.values
 
-    def diagonal(self, mode: str, m=None, key=None, *, chunk_size: int = DEFAULT_CHUNK):
-        """The achieved oracle diagonal (≈ ``(-1)^f``); ``degree * m`` samples in all."""
-        return qsvt_sketch(self.stage, self.qsp_phases, mode, m, key, chunk_size=chunk_size)
+    def ideal(self) -> Complex[Array, " N"]:
+        return qsvt_sketch(self.stage, self.qsp_phases, Ideal())
+
+    def expected(self, m) -> Complex[Array, " N"]:
+        return qsvt_sketch(self.stage, self.qsp_phases, Expected(m))
+
+    def counts(self, key, m) -> Complex[Array, " N"]:
+        return qsvt_sketch(self.stage, self.qsp_phases, Counts(m), key=key)
+
+    def sampled(self, key, m, *, chunk_size: int = DEFAULT_CHUNK) -> Complex[Array, " N"]:
+        return qsvt_sketch(self.stage, self.qsp_phases, Sampled(m, chunk_size), key=key)
 
 
 def threshold_oracle(data: BooleanData, *, degree: int | None = None, qsp_phases=None) -> ThresholdOracle:

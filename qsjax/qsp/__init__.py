@@ -2,7 +2,7 @@
 
 from ._arcsin import arcsin_phases
 from ._conventions import convert_phases
-from ._diagonal import qsp_response, qsvt_diagonal, qsvt_diagonal_real
+from ._diagonal import DiagonalEncoding, qsp_response, qsvt_diagonal, qsvt_diagonal_real
 from ._fixed_point import fixed_point_length, fixed_point_phases, fixed_point_success
 from ._phases import find_phases
 from ._poly import (
@@ -17,10 +17,16 @@ from ._poly import (
     sup_norm,
     threshold_polynomial,
 )
+from ._qsvt import AbstractBlockEncoding, qsvt, qsvt_lcu, qsvt_real
 from ._response import qsp_unitary
 from ._result import QSPConvergenceError, QSPPhases
 
 __all__ = [
+    "AbstractBlockEncoding",
+    "qsvt",
+    "qsvt_lcu",
+    "qsvt_real",
+    "DiagonalEncoding",
     "qsp_response",
     "qsvt_diagonal",
     "qsvt_diagonal_real",

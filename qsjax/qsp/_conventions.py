@@ -1,4 +1,5 @@
-"""qsp/_conventions."""
+"""Phase conventions of QSP, in one place: the ``"wx"`` <-> reflection / projector shift (used by
+:func:`convert_phases` for users and by the QSVT engine via :func:`circuit_phases`)."""
 
 from __future__ import annotations
 
@@ -67,25 +68,35 @@ def convert_phases(phases: ArrayLike, *, source: Convention = "wx", target: Conv
     src, dst = family(source), family(target)
     if src == dst:
         return ph, complex(1.0)
-    shift = np.full(d + 1, np.pi / 2)
-    shift[0] = shift[-1] = np.pi / 4
-    if d == 0:
-        shift[:] = 0.0
-    gphase = complex(1j ** (d % 4))
+    shift, gphase = _reflection_shift(d), complex(1j ** (d % 4))
     if src == "wx":          # U^wx_phi = i^d U^R_{phi - shift}
         return ph - shift, gphase
     return ph + shift, complex(np.conj(gphase))     # U^R_phi' = (-i)^d U^wx_{phi' + shift}
 
 
+def _reflection_shift(d: int) -> np.ndarray:
+    """``phi^wx - phi^R``: ``pi/4`` at both ends, ``pi/2`` inside (nothing for ``d = 0``)."""
+    shift = np.full(d + 1, np.pi / 2)
+    shift[0] = shift[-1] = np.pi / 4
+    return shift if d else np.zeros(1)
+
+
 def reflection_phases(phases):
     """wx phases -> reflection phases (traceable), and the global phase exponent d mod 4."""
     d = phases.shape[0] - 1
-    if d == 0:
+    return phases - jnp.asarray(_reflection_shift(d), phases.dtype), d % 4
+
+
+def circuit_phases(phases, signal_convention: str):
+    """The phases a circuit applies for ``"wx"`` phases, and the exponent ``e`` of its global phase
+    ``i^e``: unchanged for ``"wx"`` signal operators, the reflection shift for ``"projector"``."""
+    if signal_convention == "wx":
         return phases, 0
-    shift = jnp.full((d + 1,), jnp.pi / 2, dtype=phases.dtype)
-    shift = shift.at[0].set(jnp.pi / 4).at[-1].set(jnp.pi / 4)
-    return phases - shift, d % 4
+    if signal_convention == "projector":
+        return reflection_phases(phases)
+    raise ValueError(f"signal_convention must be 'wx' or 'projector', got {signal_convention!r}")
 
 
 def i_power(k: int, dtype):
+    """``i^k`` as a scalar of ``dtype``."""
     return jnp.asarray((1.0, 1j, -1.0, -1j)[k % 4], dtype=dtype)

@@ -1,16 +1,18 @@
-"""blockencoding/_diagonal."""
+"""Diagonal block encodings (one 2x2 block per entry) and QSVT on them through the engine:
+:class:`DiagonalEncoding`, :func:`qsvt_diagonal`, :func:`qsvt_diagonal_real`, :func:`qsp_response`."""
 
 from __future__ import annotations
 
 from functools import partial
 from typing import Literal
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Complex
 
 from .._internal.dtypes import complex_of, real_dtype_of
-from ._conventions import i_power, reflection_phases
+from ._qsvt import AbstractBlockEncoding, run_qsvt
 from ._signals import block_signal, phase_array, real_signal, safe_sqrt_1m
 
 
@@ -82,105 +84,99 @@ def qsvt_diagonal(phases: ArrayLike, signal: ArrayLike, *,
     if convention not in ("reflection", "wx", "unitary"):
         raise ValueError(f"convention must be 'reflection', 'wx' or 'unitary', got {convention!r}")
     phases = phase_array(phases)
-    d = phases.shape[0] - 1
-    explicit = convention == "unitary"
-    signal = block_signal(signal, "signal") if explicit else real_signal(signal, "signal")
-    rdt = real_dtype_of(signal)
-    phases = phases.astype(rdt)
-
-    # One shared signal, or one realisation per query (leading axis of length d).
-    shared_ndim = 3 if explicit else 1
-    if signal.ndim <= shared_ndim:
-        per_query = False
-        batch_shape = signal.shape[:-2] if explicit else signal.shape
-    elif signal.ndim == shared_ndim + 1:
-        per_query = True
-        if signal.shape[0] != d:
-            raise ValueError(f"per-query signal must have leading axis d={d} (one realisation per "
-                             f"query), got shape {signal.shape}")
-        batch_shape = signal.shape[1:-2] if explicit else signal.shape[1:]
-    else:
-        raise ValueError(f"signal has too many axes ({signal.shape}); use jax.vmap for batches")
-    if explicit and signal.shape[-2:] != (2, 2):
-        raise ValueError(f"signal for convention='unitary' must end in (2, 2), got {signal.shape}")
-
-    return _qsvt_diagonal_impl(phases, signal, convention, return_block, per_query, batch_shape)
+    encoding = DiagonalEncoding(signal, convention, queries=phases.shape[0] - 1)
+    phases = phases.astype(real_dtype_of(encoding.parts[0]))
+    return _qsvt_diagonal(phases, encoding, return_block)
 
 
-@partial(jax.jit, static_argnums=(2, 3, 4, 5))
-def _qsvt_diagonal_impl(phases, signal, convention: str, return_block: bool, per_query: bool,
-                        batch_shape: tuple[int, ...]):
-    """Jitted body of :func:`qsvt_diagonal` (arguments already validated)."""
-    d = phases.shape[0] - 1
-    explicit = convention == "unitary"
-    rdt = phases.dtype
-    cdt = complex_of(rdt)
-    if convention == "wx":
-        ph, gexp = phases, 0
-    else:
-        ph, gexp = reflection_phases(phases)
-
-    def signal_parts(sig):
-        """What a query needs from its signal: the 2x2 entries, or (a, sqrt(1 - a^2))."""
-        if explicit:
-            bk = sig.astype(cdt)
-            return bk[..., 0, 0], bk[..., 0, 1], bk[..., 1, 0], bk[..., 1, 1]
-        a = sig.astype(rdt)
-        return a, safe_sqrt_1m(a)
-
-    def apply_query(col0, col1, parts, dagger):
-        """Signal block times the column (components col0, col1)."""
-        if return_block:
-            parts = tuple(p[..., None] for p in parts)
-        if explicit:
-            b00, b01, b10, b11 = parts
-            # B^dagger = [[b00*, b10*], [b01*, b11*]] on the queries that need it.
-            b00, b01, b10, b11 = (jnp.where(dagger, jnp.conj(b00), b00),
-                                  jnp.where(dagger, jnp.conj(b10), b01),
-                                  jnp.where(dagger, jnp.conj(b01), b10),
-                                  jnp.where(dagger, jnp.conj(b11), b11))
-            return b00 * col0 + b01 * col1, b10 * col0 + b11 * col1
-        a, sq = parts
-        if convention == "wx":
-            return a * col0 + 1j * sq * col1, 1j * sq * col0 + a * col1
-        return a * col0 + sq * col1, sq * col0 - a * col1
-
-    def apply_phase(col0, col1, p):
-        e = jnp.exp(1j * p.astype(cdt))
-        return e * col0, jnp.conj(e) * col1
-
-    # Column propagation from the right: start from exp(i phi_d Z)|0> (or both basis columns).
+@partial(jax.jit, static_argnums=(2,))
+def _qsvt_diagonal(phases, encoding: DiagonalEncoding, return_block: bool):
+    n = encoding.parts[0].shape[-1]
+    cdt = complex_of(real_dtype_of(encoding.parts[0]))
+    # |0> per entry (one column propagated), or both basis columns for the full 2x2 block
+    cols = jnp.eye(2, dtype=cdt)[:, :, None] if return_block else jnp.eye(2, 1, dtype=cdt)[:, 0, None]
+    state = jnp.broadcast_to(cols, cols.shape[:-1] + (n,))
+    out = run_qsvt(phases, encoding, state)
     if return_block:
-        col0 = jnp.broadcast_to(jnp.asarray([1.0, 0.0], cdt), batch_shape + (2,))
-        col1 = jnp.broadcast_to(jnp.asarray([0.0, 1.0], cdt), batch_shape + (2,))
-    else:
-        col0 = jnp.ones(batch_shape, cdt)
-        col1 = jnp.zeros(batch_shape, cdt)
-    col0, col1 = apply_phase(col0, col1, ph[d])
-    shared = None if per_query else signal_parts(signal)   # hoisted out of the loop
+        return jnp.moveaxis(out, -1, 0).swapaxes(-1, -2)  # out[c, r, j] -> block[j, r, c]
+    return out[0]
 
-    def step(carry, xs):
-        c0, c1 = carry
-        if per_query:
-            k, p_left, sig_k = xs
-            parts = signal_parts(sig_k)
+
+class DiagonalEncoding(AbstractBlockEncoding):
+    """A diagonal block encoding: entry ``j`` of query ``k`` is a 2x2 block on one ancilla qubit.
+
+    ``convention="reflection"``: block-encoded values ``a`` in ``[-1, 1]`` with the Hermitian blocks
+    ``R(a) = [[a, sqrt(1-a^2)], [sqrt(1-a^2), -a]]``; ``"wx"``: the signal operators ``W(a)``;
+    ``"unitary"``: explicit per-entry blocks ``(..., N, 2, 2)`` (the encoded value at ``[0, 0]``).
+    ``signal`` has shape ``(N,)`` / ``(N, 2, 2)`` (the same every query) or ``(d, N)`` /
+    ``(d, N, 2, 2)`` (``signal[k - 1]`` is query ``k``: a fresh realisation per query; give
+    ``queries=d`` to check it). Values are checked when concrete (range, finiteness, contraction).
+    """
+
+    parts: tuple
+    convention: str = eqx.field(static=True)
+    per_query: bool = eqx.field(static=True)
+
+    def __init__(self, signal, convention: str = "reflection", *, queries: int | None = None):
+        if convention not in ("reflection", "wx", "unitary"):
+            raise ValueError(f"convention must be 'reflection', 'wx' or 'unitary', got {convention!r}")
+        explicit = convention == "unitary"
+        signal = block_signal(signal, "signal") if explicit else real_signal(signal, "signal")
+        shared_ndim = 3 if explicit else 1
+        if signal.ndim == shared_ndim:
+            per_query = False
+        elif signal.ndim == shared_ndim + 1:
+            per_query = True
+            if queries is not None and signal.shape[0] != queries:
+                raise ValueError(f"per-query signal must have leading axis d={queries} (one realisation "
+                                 f"per query), got shape {signal.shape}")
+        elif signal.ndim < shared_ndim:
+            raise ValueError(f"signal must have shape {'(N, 2, 2)' if explicit else '(N,)'} or a leading "
+                             f"query axis, got {signal.shape}")
         else:
-            (k, p_left), parts = xs, shared
-        # QSVT alternates U (first applied, k = d) and U^dagger; a no-op for Hermitian blocks.
-        dagger = (d - k) % 2 == 1
-        c0, c1 = apply_query(c0, c1, parts, dagger)
-        c0, c1 = apply_phase(c0, c1, p_left)
-        return (c0, c1), None
+            raise ValueError(f"signal has too many axes ({signal.shape}); use jax.vmap for batches")
+        if explicit:
+            if signal.shape[-2:] != (2, 2):
+                raise ValueError(f"signal for convention='unitary' must end in (2, 2), got {signal.shape}")
+            cdt = complex_of(real_dtype_of(signal))
+            b = signal.astype(cdt)
+            parts = (b[..., 0, 0], b[..., 0, 1], b[..., 1, 0], b[..., 1, 1])
+        else:
+            parts = (signal, safe_sqrt_1m(signal))  # sqrt(1 - a^2) once, not once per query
+        self.parts = parts
+        self.convention = convention
+        self.per_query = per_query
 
-    # Query k pairs with the phase to its left, phi_{k-1}; process k = d, d-1, ..., 1.
-    ks = jnp.arange(1, d + 1)
-    xs = (ks, ph[:d], signal) if per_query else (ks, ph[:d])
-    (col0, col1), _ = jax.lax.scan(step, (col0, col1), xs, reverse=True)
-    g = i_power(gexp, cdt)
-    if return_block:
-        # col_r[..., c] is row r of column c.
-        return g * jnp.stack([col0, col1], axis=-2)
-    return g * col0
+    @property
+    def num_ancillas(self) -> int:
+        return 1
+
+    @property
+    def signal_convention(self) -> str:  # type: ignore[override]
+        return "wx" if self.convention == "wx" else "projector"
+
+    @property
+    def hermitian(self) -> bool:  # type: ignore[override]
+        return self.convention == "reflection"
+
+    def realisation(self, k):
+        return tuple(p[k - 1] for p in self.parts) if self.per_query else self.parts
+
+    def apply_realisation(self, r, state, *, adjoint: bool):
+        s0, s1 = state[..., 0, :], state[..., 1, :]
+        if self.convention == "unitary":
+            b00, b01, b10, b11 = r
+            if adjoint:  # B^dagger = [[b00*, b10*], [b01*, b11*]]
+                b00, b01, b10, b11 = jnp.conj(b00), jnp.conj(b10), jnp.conj(b01), jnp.conj(b11)
+            out0, out1 = b00 * s0 + b01 * s1, b10 * s0 + b11 * s1
+        elif self.convention == "wx":
+            a, sq = r
+            isq = (-1j if adjoint else 1j) * sq
+            out0, out1 = a * s0 + isq * s1, isq * s0 + a * s1
+        else:
+            a, sq = r
+            out0, out1 = a * s0 + sq * s1, sq * s0 - a * s1
+        return jnp.stack([out0, out1], axis=-2)
 
 
 def qsvt_diagonal_real(phases: ArrayLike, signal: ArrayLike, *,

@@ -1,4 +1,5 @@
-"""sketch/_evaluate."""
+"""One entry point for every mode: :func:`evaluate` turns a mode name (or mode value) and ``m`` into
+the sketch's view, and routes a user's stream to ``from_stream``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from ._naive import NaivePhaseSketch
 # ----------------------------------------------------------------------------- one entry point
 
 
-def evaluate(oracle, mode: str, m=None, *, key=None, chunk_size: int = DEFAULT_CHUNK, stream=None):
+def evaluate(oracle, mode, m=None, key=None, *, chunk_size: int = DEFAULT_CHUNK, stream=None):
     """Evaluate a sketch in one of the five modes.
 
     Parameters

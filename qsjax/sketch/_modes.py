@@ -30,9 +30,7 @@ import jax
 from jaxtyping import Array
 
 from .._internal.validate import check_key, positive_int, positive_real, sample_count
-
-DEFAULT_CHUNK = 1 << 16
-"""Default chunk length of explicit streams (``sampled`` mode); it never changes the result."""
+from ..random._counters import DEFAULT_CHUNK
 
 
 class UnsupportedModeError(ValueError):
@@ -205,6 +203,6 @@ class AbstractSketch(eqx.Module):
     def channel(self, m):
         raise UnsupportedModeError(f"{type(self).__name__} does not implement mode 'channel'")
 
-    def evaluate(self, mode, m=None, *, key: Array | None = None, chunk_size: int = DEFAULT_CHUNK):
+    def evaluate(self, mode, m=None, key: Array | None = None, *, chunk_size: int = DEFAULT_CHUNK):
         """This sketch in ``mode`` (a name with ``m``, or a mode value)."""
         return as_mode(mode, m, chunk_size=chunk_size).evaluate(self, key)

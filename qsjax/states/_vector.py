@@ -48,16 +48,17 @@ from .._internal.numerics import power_m
 from .._internal.validate import check_key, float_array, is_concrete, positive_int, positive_real
 from ..blockencoding._amplification import amplitude_amplification
 from ..blockencoding._sine_lcu import (
-    apply_lcu_qsp,
+    SineLCUEncoding,
     check_qsp_phases,
     check_query_args,
     query_mode,
-    sine_lcu_signal,
 )
 from ..data._sources import VectorData
+from ..kernels._statevector import plus_state
 from ..kernels._wht import walsh_hadamard
 from ..qsp._arcsin import arcsin_phases
 from ..qsp._fixed_point import fixed_point_length, fixed_point_phases
+from ..qsp._qsvt import run_qsvt_lcu
 from ..random._multinomial import multinomial_frequencies
 from ..random._signs import kwise_signs, random_signs
 from ..sketch._modes import DEFAULT_CHUNK, AbstractSketch
@@ -301,18 +302,17 @@ class VectorStateSketch(eqx.Module):
     def apply_block(self, anc, mode, m=None, key=None, *, adjoint: bool = False, chunk_size=DEFAULT_CHUNK):
         """Apply the blockwise circuit ``G`` (or ``G^dagger``) to per-entry ancilla states.
 
-        ``anc`` has shape (N, 2, 2): (system entry, LCU ancilla, QSVT ancilla), rotated frame.
+        ``anc`` has shape (2, 2, N): (LCU ancilla, QSVT ancilla, system entry), rotated frame (the
+        library's ancilla-major layout). ``G`` is the real-part LCU of the QSVT sequence on the sine
+        LCU of :attr:`phase_oracle`, one fresh realisation per query (:func:`qsjax.qsp.qsvt_lcu`).
         """
         mode = query_mode(mode, m, key, chunk_size)
-        oracle = self.phase_oracle
-
-        def signal(q):  # query q: a fresh realisation (fold_in(key, q)) in the random modes
-            return sine_lcu_signal(mode.evaluate(oracle, mode.query_key(key, q)))
-
-        return apply_lcu_qsp(self.qsp_phases, signal, anc, adjoint=adjoint)
+        encoding = SineLCUEncoding(self.phase_oracle, mode, key)
+        phases = self.qsp_phases.astype(jnp.finfo(jnp.asarray(anc).dtype).dtype)
+        return run_qsvt_lcu(phases, encoding, anc, adjoint=adjoint)
 
     def _result(self, anc, mode, m, applications: int) -> VectorStateResult:
-        good = anc[:, 0, 0]  # both ancillas in |0>
+        good = anc[0, 0]  # both ancillas in |0>
         state = self.signs * walsh_hadamard(good)  # undo: H then the signs
         queries = self.degree * applications
         rdt = self.values.dtype
@@ -338,7 +338,7 @@ def _amplified(sk: VectorStateSketch, mode: str, m, key, delta: float, length: i
 
     alpha, beta = fixed_point_phases(delta, length=length)
     start = _initial_ancilla(sk.dim, sk._cdtype)
-    good = jnp.zeros((1, 2, 2), bool).at[0, 0, 0].set(True)
+    good = jnp.zeros((2, 2, 1), bool).at[0, 0, 0].set(True)
     needs_key = mode in ("counts", "sampled")
 
     def call(psi, i, adjoint):
@@ -356,10 +356,9 @@ _run_amplified = jax.jit(_amplified, static_argnums=(1, 4, 5, 6))
 _run_amplified_static = jax.jit(_amplified, static_argnums=(1, 2, 4, 5, 6))  # sampled: m sets loop lengths
 
 
-def _initial_ancilla(dim: int, dtype) -> Complex[Array, "N 2 2"]:
-    """``|0>_lcu |0>_qsvt`` on every entry of ``|+^n>`` (rotated frame: the system is ``H|0> = |+>``)."""
-    anc = jnp.zeros((dim, 2, 2), dtype)
-    return anc.at[:, 0, 0].set(jnp.asarray(1.0 / math.sqrt(dim), dtype))
+def _initial_ancilla(dim: int, dtype) -> Complex[Array, "2 2 N"]:
+    """``|0>_lcu |0>_qsvt |+^n>`` (rotated frame: the system is ``H|0> = |+>``), ancilla-major."""
+    return jnp.zeros((2, 2, dim), dtype).at[0, 0].set(plus_state(dim, dtype, dim=True))
 
 
 class VectorPhaseOracle(AbstractSketch):
