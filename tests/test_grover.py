@@ -4,8 +4,10 @@ Every mode is checked against an independent dense numpy evolution at tiny N (ex
 diffusion and density matrices), ``channel`` against the mean of ``counts`` trajectories, and the
 Theorem D.13 scaling (samples per query ~ N Q at a fixed success drop) by a log-log fit.
 
-``counts`` mode compiles a multinomial sampler (several seconds each time), so all ``counts``
-checks share one register size and a handful of compiled programs.
+``counts`` mode compiles a multinomial sampler (several seconds each time), so the ``counts``
+checks share two register sizes (N = 4, and N = 64 with two marked items for the O(K) draw of few
+marked cells) and a handful of compiled programs. Modes given as values (``qsjax.Counts(m)``) must
+give exactly what the names give, and reuse the same compiled programs for every M.
 """
 
 import itertools
@@ -18,7 +20,18 @@ import pytest
 import scipy.stats
 
 import qsjax
-from qsjax import amplitude_amplification, fixed_point_amplify, fixed_point_length, fixed_point_phases, fixed_point_success, grover_ideal_success, grover_optimal_iterations, grover_state, grover_success, grover_success_curve
+from qsjax import (
+    amplitude_amplification,
+    fixed_point_amplify,
+    fixed_point_length,
+    fixed_point_phases,
+    fixed_point_success,
+    grover_ideal_success,
+    grover_optimal_iterations,
+    grover_state,
+    grover_success,
+    grover_success_curve,
+)
 from qsjax.algorithms import diffusion, diffusion_dm
 
 # ----------------------------------------------------------------------------- dense references
@@ -239,6 +252,158 @@ def test_channel_equals_mean_of_counts_trajectories(counts_runs):
     assert abs(expected - chan) > 10 * sem
 
 
+# ----------------------------------------------------------------------------- counts: few marked cells
+
+# K = 2 marked among N = 64 (K <= N / 8): eager calls on a concrete truth table draw only the K
+# marked counts per query (O(K)); any enclosing jax.jit makes the truth table abstract, and the
+# program draws all N counts instead. Both are exact in law; for one key they give different
+# realisations (the two draws consume the stream differently), so the paths are compared bit for bit
+# against their own dense references and with each other in distribution.
+N_S, MARKED_S, M_S = 64, [5, 40], 100
+F_S = truth_table(N_S, MARKED_S)
+Q_S = grover_optimal_iterations(N_S, len(MARKED_S))
+R_S = 2000
+ALPHA_S = 1e-6  # per comparison: the chance that a correct implementation fails it
+
+
+@pytest.fixture(scope="module")
+def few_marked_references():
+    """For one key: the Grover state from the realisations of the O(K) draw and of the O(N) draw
+    (``PhaseSketch.counts`` with and without ``support``, dense numpy evolution)."""
+    key = jax.random.key(11)
+    oracle = qsjax.boolean_oracle(qsjax.BooleanData(F_S))
+    few = jax.jit(lambda k, m: oracle.counts(k, m, support=np.flatnonzero(F_S)))
+    every = jax.jit(lambda k, m: oracle.counts(k, m))
+    keys = [jax.random.fold_in(key, j) for j in range(Q_S)]
+    return dict(key=key, few=dense_grover([np.asarray(few(k, float(M_S))) for k in keys], N_S),
+                every=dense_grover([np.asarray(every(k, float(M_S))) for k in keys], N_S))
+
+
+def test_counts_with_few_marked_cells_draws_only_those_cells(few_marked_references):
+    key, few, every = (few_marked_references[k] for k in ("key", "few", "every"))
+    eager = np.asarray(grover_state(F_S, Q_S, M_S, mode="counts", key=key))
+    np.testing.assert_allclose(eager, few, atol=1e-12)
+    np.testing.assert_allclose(np.linalg.norm(eager), 1.0, atol=1e-12)
+    assert np.max(np.abs(few - every)) > 1e-3  # the two draws are different realisations
+    # the mode value takes the same path
+    value = np.asarray(grover_state(F_S, Q_S, mode=qsjax.Counts(M_S), key=key))
+    np.testing.assert_array_equal(value, eager)
+
+
+def test_counts_under_jit_draws_every_cell(few_marked_references):
+    """Under jax.jit the truth table is abstract (even when only m is an argument), so the
+    O(K) draw is not available and the program draws all N counts: the same key then gives the
+    realisation of the O(N) draw, not the eager one."""
+    key, few, every = (few_marked_references[k] for k in ("key", "few", "every"))
+    over_m = np.asarray(jax.jit(lambda m: grover_state(F_S, Q_S, m, mode="counts", key=key))(M_S))
+    over_data = np.asarray(jax.jit(lambda tt: grover_state(tt, Q_S, M_S, mode="counts", key=key))(
+        jnp.asarray(F_S)))
+    np.testing.assert_allclose(over_m, every, atol=1e-12)
+    np.testing.assert_array_equal(over_data, over_m)
+    assert np.max(np.abs(over_m - few)) > 1e-3
+
+
+def test_counts_few_cells_and_every_cell_agree_in_distribution():
+    """R trajectories by each path: both means match the exact channel-mode success (the mean of
+    counts trajectories) and the two samples pass a two-sample Kolmogorov-Smirnov test, each
+    comparison at level ALPHA_S (all three: false failure below 3e-6)."""
+    key = jax.random.key(12)
+    keys = jax.random.split(key, R_S)
+    few = np.asarray(jax.vmap(lambda k: grover_success(F_S, Q_S, M_S, mode="counts", key=k))(keys))
+    every = np.asarray(jax.jit(jax.vmap(
+        lambda k, tt: grover_success(tt, Q_S, M_S, mode="counts", key=k), in_axes=(0, None)))(
+        keys, jnp.asarray(F_S)))
+    assert not np.allclose(few, every)  # different streams, not a shared realisation
+    # trajectories=R is the same O(K) path: the mean of the vmapped single trajectories
+    averaged = float(grover_success(F_S, Q_S, M_S, mode="counts", key=key, trajectories=R_S))
+    assert averaged == pytest.approx(few.mean(), abs=1e-12)
+    channel = float(grover_success(F_S, Q_S, M_S, mode="channel"))
+    z = scipy.stats.norm.isf(ALPHA_S / 2)
+    for sample in (few, every):
+        sem = sample.std(ddof=1) / math.sqrt(R_S)
+        assert abs(sample.mean() - channel) < z * sem, (sample.mean(), channel, z * sem)
+    assert scipy.stats.ks_2samp(few, every).pvalue > ALPHA_S
+    # the tolerance resolves the sketching error: ideal and expected lie far outside it
+    sem = few.std(ddof=1) / math.sqrt(R_S)
+    assert float(grover_success(F_S, Q_S)) - channel > 10 * z * sem
+    assert channel - float(grover_success(F_S, Q_S, M_S, mode="expected")) > 10 * z * sem
+
+
+# ----------------------------------------------------------------------------- modes as values
+
+
+@pytest.mark.parametrize("name,value", [("ideal", qsjax.Ideal()), ("expected", qsjax.Expected(M_C)),
+                                        ("counts", qsjax.Counts(M_C)), ("channel", qsjax.Channel(M_C))])
+def test_mode_values_equal_mode_names(name, value, counts_runs):
+    m = None if name == "ideal" else M_C
+    key = counts_runs["keys"][5]
+    for fn in (grover_success, grover_success_curve, grover_state):
+        by_name = np.asarray(fn(F_C, Q_C, m, mode=name, key=key))
+        by_value = np.asarray(fn(F_C, Q_C, mode=value, key=key))
+        np.testing.assert_array_equal(by_value, by_name)
+    if name == "counts":
+        np.testing.assert_array_equal(
+            grover_success(F_C, Q_C, mode=value, key=counts_runs["key"], trajectories=R_C),
+            grover_success(F_C, Q_C, M_C, mode=name, key=counts_runs["key"], trajectories=R_C))
+    if name in ("expected", "channel"):  # traced m inside the value: vmap and grad pass through
+        ms = jnp.array([10.0, 300.0])
+        cls = type(value)
+        np.testing.assert_array_equal(
+            jax.vmap(lambda mm: grover_success(F_C, Q_C, mode=cls(mm)))(ms),
+            jax.vmap(lambda mm: grover_success(F_C, Q_C, mm, mode=name))(ms))
+        np.testing.assert_array_equal(
+            jax.grad(lambda lm: grover_success(F_C, Q_C, mode=cls(jnp.exp(lm))))(3.0),
+            jax.grad(lambda lm: grover_success(F_C, Q_C, jnp.exp(lm), mode=name))(3.0))
+
+
+def test_one_compilation_serves_every_m(counts_runs, caplog):
+    """m is a traced leaf of the mode value (its class is static): new values of M, by name or as a
+    value, reuse the compiled programs."""
+    key = counts_runs["keys"][0]
+    for cls in (qsjax.Expected, qsjax.Channel):
+        grover_success_curve(F_C, Q_C, mode=cls(3.0))
+        grover_success_curve(F_C, Q_C, 3.0, mode=cls.name)
+    with jax.log_compiles(), caplog.at_level("WARNING"):
+        for cls in (qsjax.Expected, qsjax.Channel):
+            grover_success_curve(F_C, Q_C, mode=cls(77.0))
+            grover_success_curve(F_C, Q_C, 1e4, mode=cls.name)
+        grover_state(F_C, Q_C, mode=qsjax.Counts(99), key=key)   # counts_runs compiled this program
+        grover_state(F_C, Q_C, 5, mode="counts", key=key)
+    compiled = [r.getMessage() for r in caplog.records if "Compiling" in r.getMessage()]
+    assert compiled == []
+    # a new number of iterations is a new program: the log does show compilations
+    with jax.log_compiles(), caplog.at_level("WARNING"):
+        grover_success_curve(F_C, Q_C + 1, mode=qsjax.Expected(77.0))
+    assert any("Compiling" in r.getMessage() for r in caplog.records)
+
+
+def test_unsupported_and_ambiguous_modes():
+    f = truth_table(8, [1])
+    key = jax.random.key(0)
+    for fn in (grover_success, grover_success_curve, grover_state):
+        for args, kwargs in [((100,), dict(mode="sampled")), ((), dict(mode="sampled")),
+                             ((), dict(mode=qsjax.Sampled(100)))]:
+            with pytest.raises(qsjax.UnsupportedModeError, match=r"Grover.*'sampled'.*'counts'"):
+                fn(f, 1, *args, key=key, **kwargs)
+        with pytest.raises(ValueError, match="carries its own m"):
+            fn(f, 1, 100, mode=qsjax.Counts(100), key=key)
+        with pytest.raises(ValueError, match="carries its own m"):
+            fn(f, 1, 100, mode=qsjax.Ideal())
+        with pytest.raises(ValueError, match="mode must be one of"):
+            fn(f, 1, 100, mode="sketch")
+        with pytest.raises(TypeError, match="mode must be"):
+            fn(f, 1, 100, mode=3)
+    assert issubclass(qsjax.UnsupportedModeError, ValueError)
+    assert qsjax.GROVER_MODES == ("ideal", "expected", "counts", "channel")
+    # the mode value's own checks and the Grover ones still apply
+    with pytest.raises(ValueError, match="key"):
+        grover_success(f, 1, mode=qsjax.Counts(100))
+    with pytest.raises(ValueError, match="trajectories"):
+        grover_success(f, 1, mode=qsjax.Channel(100), trajectories=3)
+    with pytest.raises(ValueError, match="m must"):
+        grover_success(f, 1, mode=qsjax.Expected(0))
+
+
 # ----------------------------------------------------------------------------- Theorem D.13 scaling
 
 
@@ -335,7 +500,7 @@ def test_bad_input_raises():
             grover_success(f, 1, mode=mode, key=jax.random.key(0))
     with pytest.raises(ValueError, match="key"):
         grover_success(f, 1, 100, mode="counts")
-    with pytest.raises(ValueError, match="mode"):
+    with pytest.raises(qsjax.UnsupportedModeError, match="Grover search does not support mode 'sampled'"):
         grover_success(f, 1, 100, mode="sampled")
     with pytest.raises(ValueError, match="trajectories"):
         grover_success(f, 1, 100, mode="expected", trajectories=5)

@@ -272,6 +272,7 @@ def test_channel_mode_refuses_a_huge_density_matrix_at_once(fn):
     instantly(lambda: fn(f, 3, 1e4, mode="channel"), ValueError,
               r"Grover in 'channel' mode builds a dense \(16384, 16384\) complex128 matrix \(4\.0 GiB\)"
               r".*limit is dimension 8192.*'counts'")
+    instantly(lambda: fn(f, 3, mode=qsjax.Channel(1e4)), ValueError, r"Grover in 'channel' mode builds")
 
 
 def test_channel_mode_without_the_dense_chi_matches_the_dense_formula():
@@ -309,6 +310,10 @@ def test_malformed_keys_are_refused(key, exc, match):
         grover_state(f, 1, 10, mode="counts", key=key)
     with pytest.raises(exc, match=match):
         grover_success_curve(f, 1, mode="ideal", key=key)   # unused in 'ideal', still checked
+    with pytest.raises(exc, match=match):                    # the same checks for mode values
+        grover_success(f, 1, mode=qsjax.Counts(10), key=key)
+    with pytest.raises(exc, match=match):
+        grover_state(f, 1, mode=qsjax.Channel(10.0), key=key)
 
 
 def test_a_batch_of_keys_outside_vmap_is_an_error():

@@ -6,7 +6,8 @@ Grover search with sketched oracles (DESIGN.md 1.6)
 Grover iterations is one oracle query followed by the diffusion ``D = 2|+><+| - I``
 (``psi -> 2 mean(psi) - psi``: ``O(N)``, no matrix). Every query is a *fresh* sketch (fresh samples):
 query ``j`` of a trajectory with key ``key`` draws from ``fold_in(key, j)``. The oracle is viewed in
-one of four modes (same names as :func:`qsjax.sketch`):
+one of four modes, given by name with ``m`` (``mode="counts"``, as :func:`qsjax.evaluate`) or as a
+mode value carrying its own ``m`` (``mode=qsjax.Counts(10**6)``):
 
 ========== ====================================================================== ===========
 mode       one query                                                              per query
@@ -22,7 +23,18 @@ measuring a marked item. Ideal Grover gives ``sin^2((2Q + 1) theta)``, ``sin^2 t
 (:func:`grover_ideal_success`); :func:`grover_success_curve` gives the success after every
 iteration from one run. ``Q`` sets a loop length and must be a concrete integer; ``M`` (the
 samples per query) may be traced, so a sweep over ``M`` compiles once, and ``expected``/``channel``
-are differentiable in ``M``.
+are differentiable in ``M``. Inside, the mode value is an argument of the compiled program: its
+class (the kind of evolution) is static, its ``m`` a traced leaf, so one compilation serves every
+``M``. Each kind of mode has one small evolution (a fixed diagonal per query for ``ideal`` and
+``expected``, a fresh one per query for ``counts``, a density matrix for ``channel``), chosen from
+the mode's class; ``sampled`` is refused (:class:`qsjax.UnsupportedModeError`): ``counts`` draws
+realisations with the same law in ``O(N)`` per query.
+
+In ``counts`` mode with few marked items (``0 < K <= N / 8``) and a concrete truth table, each
+query draws only the ``K`` marked counts (``O(K)``, the same law, a different realisation for the
+same key than the ``O(N)`` draw). The truth table is not concrete when the call is traced
+(``jax.jit`` around it, even over ``M`` alone): the program then draws all ``N`` counts, so the same
+key gives a different (equally distributed) trajectory inside and outside ``jit``.
 
 ``channel`` mode holds the ``(N, N)`` density matrix and refuses ``N > MAX_DENSE_DIM = 2**13`` before
 allocating (average ``counts`` trajectories beyond). For 0/1 data sampled uniformly (``p=None``) the
@@ -60,22 +72,21 @@ import numpy as np
 from jaxtyping import Array, Complex, Float
 
 from .._internal.numerics import power_m, stable_expm1i
-from .._internal.validate import (
-    check_dense_dim,
-    check_key,
-    check_mode,
-    is_concrete,
-    positive_int,
-    positive_real,
-    sample_count,
-)
+from .._internal.validate import check_dense_dim, check_key, is_concrete, positive_int
 from ..data._sources import BooleanData
 from ..kernels._density import density_matrix
-from ..sketch._modes import Channel, Counts, Expected, Ideal
+from ..sketch._modes import (
+    MODES,
+    AbstractMode,
+    Channel,
+    Counts,
+    Expected,
+    Ideal,
+    Sampled,
+    UnsupportedModeError,
+    as_mode,
+)
 from ..sketch._phase import PhaseSketch, boolean_oracle
-
-GROVER_MODES = tuple(cls.name for cls in (Ideal, Expected, Counts, Channel))
-
 
 # ----------------------------------------------------------------------------- validation helpers
 
@@ -121,16 +132,6 @@ def _grover_data(data) -> BooleanData:
 def _grover_oracle(data: BooleanData) -> PhaseSketch:
     # t = pi N explicitly: with uniform p this targets O_f whether or not p was given as an array.
     return boolean_oracle(data, t=jnp.pi * data.dim)
-
-
-def _samples(m, mode: str):
-    if mode == "ideal":
-        return None
-    if m is None:
-        raise ValueError(f"mode {mode!r} needs m, the number of samples per query")
-    if mode == "counts":
-        return sample_count(m)
-    return positive_real(m)
 
 
 # ----------------------------------------------------------------------------- diffusion
@@ -211,111 +212,206 @@ def _table_step(oracle: PhaseSketch, m, dtype):
     return step
 
 
-def _run_single(oracle: PhaseSketch, m, key, q: int, mode: str, curve: bool = False, support=None,
+# ----------------------------------------------------------------------------- one evolution per kind of mode
+
+
+class _Evolution:
+    """How a Grover run evolves in one kind of mode: the start state, one iteration, the success.
+
+    One subclass per kind of mode, chosen from the mode value's class by :func:`_evolution` (the
+    only place where kinds of mode are told apart). The static methods run before tracing, on
+    concrete inputs; an instance is built inside the compiled program, where ``mode.m`` is traced.
+    """
+
+    def __init__(self, oracle: PhaseSketch, mode: AbstractMode, key, dtype, support=None,
+                 table: bool = False):
+        self.oracle, self.mode, self.key, self.dtype = oracle, mode, key, dtype
+        self.support, self.table = support, table
+
+    @staticmethod
+    def check(data: BooleanData) -> None:
+        """Refuse inputs this kind cannot run, before anything large exists."""
+
+    @staticmethod
+    def support_of(oracle: PhaseSketch):
+        """The cells each query must draw, when fewer than all (None: all ``N``)."""
+        return None
+
+    @staticmethod
+    def uses_table(data: BooleanData) -> bool:
+        """Whether the step is formed on the fly from a small table (static: it sets the program)."""
+        return False
+
+    def init(self, psi0):
+        return psi0
+
+    def step(self, state, j):
+        raise NotImplementedError
+
+    def success(self, state, marked):
+        return jnp.sum(marked * jnp.real(state * jnp.conj(state)))
+
+
+class _FixedDiagonal(_Evolution):
+    """``ideal`` / ``expected``: every query applies the same diagonal, the mode's view of the
+    sketch (the target, or ``E[V]``), then the diffusion."""
+
+    def __init__(self, oracle, mode, key, dtype, support=None, table=False):
+        super().__init__(oracle, mode, key, dtype, support, table)
+        self.diag = mode.evaluate(oracle).astype(dtype)
+
+    def step(self, psi, j):
+        return diffusion(self.diag * psi)
+
+
+class _FreshDiagonal(_Evolution):
+    """``counts``: query ``j`` applies its own realisation, drawn from ``mode.query_key(key, j)``
+    (``fold_in(key, j)``), then the diffusion."""
+
+    @staticmethod
+    def support_of(oracle: PhaseSketch):
+        """Marked cells, when few: the counts sampler then draws O(K) cells per query, not O(N)
+        (exact in distribution: unmarked cells carry no phase). None when traced or dense."""
+        values = oracle.data.values
+        if not is_concrete(values):
+            return None
+        marked = np.flatnonzero(np.asarray(values))
+        return jnp.asarray(marked, jnp.int32) if 0 < marked.size <= oracle.dim // 8 else None
+
+    def step(self, psi, j):
+        v = self.oracle.counts(self.mode.query_key(self.key, j), self.mode.m, support=self.support)
+        return diffusion(v.astype(self.dtype) * psi)
+
+
+class _DensityChannel(_Evolution):
+    """``channel``: the ``(N, N)`` density matrix, ``rho -> D (chi ⊙ rho) D`` per query, with ``chi``
+    formed on the fly from a 2x2 table for binary uniform data (:func:`_table_step`)."""
+
+    @staticmethod
+    def check(data: BooleanData) -> None:
+        # Refuse before anything of size (N, N) exists (the register's complex dtype sets the bytes).
+        check_dense_dim(data.dim, jnp.result_type(data.values, jnp.complex64), "Grover in 'channel' mode")
+
+    @staticmethod
+    def uses_table(data: BooleanData) -> bool:
+        return _binary_uniform(data)
+
+    def __init__(self, oracle, mode, key, dtype, support=None, table=False):
+        super().__init__(oracle, mode, key, dtype, support, table)
+        if table:
+            self._step = _table_step(oracle, mode.m, dtype)
+        else:
+            chi = mode.evaluate(oracle).chi.astype(dtype)
+            self._step = lambda rho: diffusion_dm(chi * rho)
+
+    def init(self, psi0):
+        return density_matrix(psi0)
+
+    def step(self, rho, j):
+        return self._step(rho)
+
+    def success(self, rho, marked):
+        return jnp.sum(marked * jnp.real(jnp.diagonal(rho)))
+
+
+_EVOLUTIONS = ((Ideal, _FixedDiagonal), (Expected, _FixedDiagonal), (Counts, _FreshDiagonal),
+               (Channel, _DensityChannel))
+
+GROVER_MODES = tuple(cls.name for cls, _ in _EVOLUTIONS)
+"""The modes Grover search runs in: ``("ideal", "expected", "counts", "channel")``."""
+
+
+def _unsupported(name) -> UnsupportedModeError:
+    hint = (f"; '{Counts.name}' draws realisations with the same law in O(N) per query"
+            if name == Sampled.name else "")
+    return UnsupportedModeError(
+        f"Grover search does not support mode {name!r}: it runs in modes {list(GROVER_MODES)}{hint}")
+
+
+def _evolution(mode: AbstractMode) -> type[_Evolution]:
+    for cls, evolution in _EVOLUTIONS:
+        if isinstance(mode, cls):
+            return evolution
+    raise _unsupported(getattr(mode, "name", type(mode).__name__))
+
+
+def _grover_mode(mode, m) -> AbstractMode:
+    """``mode`` (a name with ``m``, or a mode value without) as a Grover mode value, once."""
+    if isinstance(mode, AbstractMode):
+        _evolution(mode)
+    elif isinstance(mode, str) and mode in MODES:
+        if mode not in GROVER_MODES:
+            raise _unsupported(mode)
+        if m is None and mode != Ideal.name:
+            raise ValueError(f"mode {mode!r} needs m, the number of samples per query")
+    return as_mode(mode, m, allowed=GROVER_MODES)
+
+
+def _run_single(oracle: PhaseSketch, mode: AbstractMode, key, q: int, curve: bool = False, support=None,
                 table: bool = False):
-    """One Grover run: the final state (density matrix in ``channel`` mode) and, if ``curve``, the
-    success probability after each of the ``q + 1`` prefixes (0 .. q iterations)."""
+    """One Grover run: the final state (density matrix in ``channel`` mode), the success
+    probability after each of the ``q + 1`` prefixes (0 .. q iterations) if ``curve``, and the
+    evolution (its ``success`` reads the final state)."""
     dim = oracle.dim
     dtype = jnp.result_type(oracle.data.values, jnp.complex64)
     marked = oracle.data.values
-    psi0 = jnp.full((dim,), 1.0 / math.sqrt(dim), dtype=dtype)
-    if mode == "channel":
-        init = density_matrix(psi0)
-        if table:
-            table_step = _table_step(oracle, m, dtype)
-
-            def step(rho, _):
-                return table_step(rho)
-        else:
-            chi = oracle.channel(m).chi.astype(dtype)
-
-            def step(rho, _):
-                return diffusion_dm(chi * rho)
-    elif mode == "counts":
-        init = psi0
-
-        def step(psi, j):
-            v = oracle.counts(jax.random.fold_in(key, j), m, support=support)
-            return diffusion(v.astype(dtype) * psi)
-    else:
-        init = psi0
-        diag = (oracle.ideal() if mode == "ideal" else oracle.expected(m)).astype(dtype)
-
-        def step(psi, _):
-            return diffusion(diag * psi)
+    run = _evolution(mode)(oracle, mode, key, dtype, support=support, table=table)
+    init = run.init(jnp.full((dim,), 1.0 / math.sqrt(dim), dtype=dtype))
 
     def body(state, j):
-        state = step(state, j)
-        return state, (_success_of(state, marked, mode) if curve else None)
+        state = run.step(state, j)
+        return state, (run.success(state, marked) if curve else None)
 
     final, successes = jax.lax.scan(body, init, jnp.arange(q))
     if curve:
-        successes = jnp.concatenate([_success_of(init, marked, mode)[None], successes])
-    return final, successes
+        successes = jnp.concatenate([run.success(init, marked)[None], successes])
+    return final, successes, run
 
 
-def _success_of(final, marked, mode: str):
-    if mode == "channel":
-        return jnp.sum(marked * jnp.real(jnp.diagonal(final)))
-    return jnp.sum(marked * jnp.real(final * jnp.conj(final)))
+# The mode value is a pytree argument: its class is part of the (static) tree structure, its m a
+# traced leaf, so one compilation serves every M.
+@partial(jax.jit, static_argnames=("q", "table"))
+def _state_core(oracle, mode, key, support, *, q, table=False):
+    return _run_single(oracle, mode, key, q, support=support, table=table)[0]
 
 
-@partial(jax.jit, static_argnames=("q", "mode", "table"))
-def _state_core(oracle, m, key, support, *, q, mode, table=False):
-    return _run_single(oracle, m, key, q, mode, support=support, table=table)[0]
-
-
-@partial(jax.jit, static_argnames=("q", "mode", "trajectories", "curve", "table"))
-def _success_core(oracle, m, key, support, *, q, mode, trajectories, curve, table=False):
+@partial(jax.jit, static_argnames=("q", "trajectories", "curve", "table"))
+def _success_core(oracle, mode, key, support, *, q, trajectories, curve, table=False):
     marked = oracle.data.values
 
     def one(k):
-        final, successes = _run_single(oracle, m, k, q, mode, curve, support, table)
-        return successes if curve else _success_of(final, marked, mode)
+        final, successes, run = _run_single(oracle, mode, k, q, curve, support, table)
+        return successes if curve else run.success(final, marked)
 
     if trajectories == 1:
         return one(key)
     return jnp.mean(jax.vmap(one)(jax.random.split(key, trajectories)), axis=0)
 
 
-def _trajectories(trajectories, mode: str) -> int:
-    trajectories = positive_int(trajectories, "trajectories")
-    if trajectories > 1 and mode != "counts":
-        raise ValueError(f"trajectories > 1 only makes sense in mode 'counts', got mode {mode!r}")
+def _trajectories(trajectories: int, mode: AbstractMode) -> int:
+    if trajectories > 1 and not mode.needs_key:
+        raise ValueError(f"trajectories > 1 only makes sense in mode {Counts.name!r}, got mode {mode.name!r}")
     return trajectories
 
 
-def _support(oracle: PhaseSketch, mode: str):
-    """Marked cells, when few: the counts sampler then draws O(K) cells per query, not O(N)
-    (exact in distribution: unmarked cells carry no phase). None when traced or dense."""
-    values = oracle.data.values
-    if mode != "counts" or not is_concrete(values):
-        return None
-    marked = np.flatnonzero(np.asarray(values))
-    return jnp.asarray(marked, jnp.int32) if 0 < marked.size <= oracle.dim // 8 else None
-
-
 def _prepare(data, q, m, mode, key):
-    check_mode(mode, GROVER_MODES)
+    mode = _grover_mode(mode, m)
+    evolution = _evolution(mode)
     q = _iterations(q)
     data = _grover_data(data)
-    if mode == "channel":
-        # Refuse before anything of size (N, N) exists (the register's complex dtype sets the bytes).
-        check_dense_dim(data.dim, jnp.result_type(data.values, jnp.complex64), "Grover in 'channel' mode")
-    m = _samples(m, mode)
-    if mode == "counts":
+    evolution.check(data)
+    if mode.needs_key:
         if key is None:
-            raise ValueError("mode 'counts' needs a jax.random key (key=...): one per trajectory")
+            raise ValueError(f"mode {mode.name!r} needs a jax.random key (key=...): one per trajectory")
         key = check_key(key, "key")
     else:
         if key is not None:
-            check_key(key, "key")  # unused outside 'counts', but a malformed key is still an error
+            check_key(key, "key")  # unused by this mode, but a malformed key is still an error
         key = None
     oracle = _grover_oracle(data)
-    if m is not None:
-        m = jnp.asarray(m, oracle.t.dtype)
-    table = mode == "channel" and _binary_uniform(data)
-    return oracle, q, m, key, table
+    # m in the oracle's real dtype (what the sketches compute in): one program per dtype, any M.
+    mode = jax.tree_util.tree_map(lambda x: jnp.asarray(x, oracle.t.dtype), mode)
+    return oracle, q, mode, key, evolution.support_of(oracle), evolution.uses_table(data)
 
 
 def _binary_uniform(data: BooleanData) -> bool:
@@ -331,7 +427,10 @@ def _binary_uniform(data: BooleanData) -> bool:
     return bool(np.all((v == 0) | (v == 1)))
 
 
-def grover_success(data, q, m=None, *, mode: str = "ideal", key=None, trajectories: int = 1):
+# ----------------------------------------------------------------------------- public API
+
+
+def grover_success(data, q, m=None, *, mode: str | AbstractMode = "ideal", key=None, trajectories: int = 1):
     """Success probability of ``q`` Grover iterations whose oracle queries are sketches.
 
     Parameters
@@ -339,9 +438,13 @@ def grover_success(data, q, m=None, *, mode: str = "ideal", key=None, trajectori
     data : :class:`qsjax.BooleanData` (single-bit, uniform ``p``) or a 0/1 truth table of shape
         (N,): the marked items are the ones.
     q : number of Grover iterations = oracle queries (concrete integer ``>= 0``).
-    m : samples per query (ignored in ``ideal`` mode). May be traced (jit/vmap over ``m``); real
-        values are allowed in ``expected``/``channel`` mode, which are differentiable in ``m``.
-    mode : ``"ideal"``, ``"expected"``, ``"counts"`` or ``"channel"`` (see the module docstring).
+    m : samples per query, with a mode name (ignored in ``ideal`` mode). May be traced (jit/vmap
+        over ``m``); real values are allowed in ``expected``/``channel`` mode, which are
+        differentiable in ``m``.
+    mode : ``"ideal"``, ``"expected"``, ``"counts"`` or ``"channel"`` with ``m`` (see the module
+        docstring), or a mode value carrying its own ``m`` (``qsjax.Ideal()``, ``qsjax.Expected(m)``,
+        ``qsjax.Counts(m)``, ``qsjax.Channel(m)``; then ``m`` must be omitted). Other modes raise
+        :class:`qsjax.UnsupportedModeError`.
     key : ``jax.random`` key, required in ``counts`` mode; query ``j`` uses ``fold_in(key, j)``.
     trajectories : ``counts`` mode only: average over ``R`` independent trajectories (keys
         ``split(key, R)``, vmapped). Equals the mean of ``grover_success(..., key=k)`` over those keys.
@@ -351,32 +454,35 @@ def grover_success(data, q, m=None, *, mode: str = "ideal", key=None, trajectori
     Scalar: the probability of measuring a marked item after the last iteration (in ``expected``
     mode the state is not normalised: this is the paper's pessimistic proxy).
     """
+    trajectories = positive_int(trajectories, "trajectories")
+    oracle, q, mode, key, support, table = _prepare(data, q, m, mode, key)
     trajectories = _trajectories(trajectories, mode)
-    oracle, q, m, key, table = _prepare(data, q, m, mode, key)
-    return _success_core(oracle, m, key, _support(oracle, mode), q=q, mode=mode, trajectories=trajectories,
-                         curve=False, table=table)
+    return _success_core(oracle, mode, key, support, q=q, trajectories=trajectories, curve=False,
+                         table=table)
 
 
-def grover_success_curve(data, q, m=None, *, mode: str = "ideal", key=None, trajectories: int = 1):
+def grover_success_curve(data, q, m=None, *, mode: str | AbstractMode = "ideal", key=None,
+                         trajectories: int = 1):
     """Success probability after ``0, 1, ..., q`` iterations, shape (q + 1,), from one run.
 
     Same arguments as :func:`grover_success` (whose value is the last entry); one compiled program
     gives the whole curve. In ``counts`` mode the prefixes share one trajectory's realisations.
     """
+    trajectories = positive_int(trajectories, "trajectories")
+    oracle, q, mode, key, support, table = _prepare(data, q, m, mode, key)
     trajectories = _trajectories(trajectories, mode)
-    oracle, q, m, key, table = _prepare(data, q, m, mode, key)
-    return _success_core(oracle, m, key, _support(oracle, mode), q=q, mode=mode, trajectories=trajectories,
-                         curve=True, table=table)
+    return _success_core(oracle, mode, key, support, q=q, trajectories=trajectories, curve=True,
+                         table=table)
 
 
-def grover_state(data, q, m=None, *, mode: str = "ideal", key=None):
+def grover_state(data, q, m=None, *, mode: str | AbstractMode = "ideal", key=None):
     """The register after ``q`` sketched Grover iterations from ``|+>``.
 
     Same arguments as :func:`grover_success` (one trajectory in ``counts`` mode). Returns the state
     vector, shape (N,), or in ``channel`` mode the density matrix, shape (N, N).
     """
-    oracle, q, m, key, table = _prepare(data, q, m, mode, key)
-    return _state_core(oracle, m, key, _support(oracle, mode), q=q, mode=mode, table=table)
+    oracle, q, mode, key, support, table = _prepare(data, q, m, mode, key)
+    return _state_core(oracle, mode, key, support, q=q, table=table)
 
 
 def grover_ideal_success(n, k, q) -> Float[Array, "..."]:

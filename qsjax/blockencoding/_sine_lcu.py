@@ -35,18 +35,6 @@ def query_mode(mode, m=None, key=None, chunk_size: int = DEFAULT_CHUNK) -> Abstr
     return mode
 
 
-def check_query_args(mode: str, m, key):
-    """Validate ``(mode, m, key)`` for circuits that query a sketch once per QSVT step.
-
-    ``expected`` accepts a positive real ``m`` (differentiable), ``counts`` an integer (traced ok),
-    ``sampled`` a concrete integer (it sets loop lengths); ``counts`` and ``sampled`` need a single
-    ``jax.random`` key (:func:`qsjax._validate.check_key`). Returns the checked ``m``.
-    """
-    if not isinstance(mode, str) or mode not in QUERY_MODES:
-        raise ValueError(f"mode must be one of {sorted(QUERY_MODES)}, got {mode!r}")
-    return query_mode(mode, m, key).samples if mode != "ideal" else m
-
-
 def check_qsp_phases(qsp_phases, dtype, *, length: int | None = None) -> Float[Array, " d1"]:
     """QSP phases as a 1-D real, finite array of ``dtype`` with at least one entry (``length``
     entries when given): anything else raises ``TypeError`` (not real numbers) or ``ValueError``."""

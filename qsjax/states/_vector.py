@@ -50,7 +50,6 @@ from ..blockencoding._amplification import amplitude_amplification
 from ..blockencoding._sine_lcu import (
     SineLCUEncoding,
     check_qsp_phases,
-    check_query_args,
     query_mode,
 )
 from ..data._sources import VectorData
@@ -61,7 +60,7 @@ from ..qsp._fixed_point import fixed_point_length, fixed_point_phases
 from ..qsp._qsvt import run_qsvt_lcu
 from ..random._multinomial import multinomial_frequencies
 from ..random._signs import kwise_signs, random_signs
-from ..sketch._modes import DEFAULT_CHUNK, AbstractSketch
+from ..sketch._modes import DEFAULT_CHUNK, AbstractMode, AbstractSketch, Ideal
 from ..sketch._streams import stream_frequencies
 
 MAX_AMPLIFICATION_LENGTH = 10_000
@@ -151,20 +150,18 @@ class VectorStateSketch(eqx.Module):
         return VectorPhaseOracle(self)
 
     # -- running the circuit
-    def run(self, mode: str, m=None, key=None, *, chunk_size: int = DEFAULT_CHUNK) -> VectorStateResult:
-        """Prepare the state once (no amplification) in ``mode``.
+    def run(self, mode, m=None, key=None, *, chunk_size: int = DEFAULT_CHUNK) -> VectorStateResult:
+        """Prepare the state once (no amplification) in ``mode`` (a name with ``m``, or a mode value
+        such as ``qsjax.Counts(m)``).
 
         ``ideal`` needs neither ``m`` nor ``key``; ``expected`` needs ``m``; ``counts`` and
         ``sampled`` need ``m`` (samples per query) and a ``key``. Compiled once per register size
         and mode (``m`` is a traced argument except in ``sampled``, where it sets loop lengths).
         """
-        m = self._check_mode_args(mode, m, key)
-        chunk_size = positive_int(chunk_size, "chunk_size")
-        if mode == "sampled":
-            return _run_sampled(self, m, key, chunk_size)
-        return _run_traced(self, mode, m, key)
+        mode = query_mode(mode, m, key, chunk_size)
+        return _run(self, mode, mode.check_key(key))
 
-    def amplified(self, mode: str, m=None, key=None, *, delta: float = 0.1, w: float | None = None,
+    def amplified(self, mode, m=None, key=None, *, delta: float = 0.1, w: float | None = None,
                   chunk_size: int = DEFAULT_CHUNK) -> VectorStateResult:
         """Prepare the state with fixed-point amplitude amplification (Yoder–Low–Chuang).
 
@@ -182,11 +179,12 @@ class VectorStateSketch(eqx.Module):
         ``samples_for_success(fraction, amplified=True, delta=delta)``.
         """
 
-        m = self._check_mode_args(mode, m, key)
-        chunk_size = positive_int(chunk_size, "chunk_size")
+        mode = query_mode(mode, m, key, chunk_size)
+        key = mode.check_key(key)
+        m = None if isinstance(mode, Ideal) else mode.samples
         if w is None:
-            if self._concrete(m if mode != "ideal" else None):
-                w = self.success_lower_bound(None if mode == "ideal" else m)
+            if self._concrete(m):
+                w = self.success_lower_bound(m)
             else:  # traced: the analytic bound for the default t (rms phase 1/5), as documented
                 warnings.warn(
                     "amplified() inside jax.jit/vmap cannot measure the sketch's success: using the "
@@ -199,9 +197,7 @@ class VectorStateSketch(eqx.Module):
                 f"fixed-point amplification from success w = {w:.3g} needs L = {length} applications "
                 f"(limit {MAX_AMPLIFICATION_LENGTH}); at m = {m!r} sampling damping leaves almost no "
                 "success: choose m with sk.samples_for_success(0.9, amplified=True), or pass a larger w")
-        if mode == "sampled":
-            return _run_amplified_static(self, mode, m, key, float(delta), length, chunk_size)
-        return _run_amplified(self, mode, m, key, float(delta), length, chunk_size)
+        return _run_amplified(self, mode, key, float(delta), length)
 
     def _concrete(self, *extra) -> bool:
         return all(is_concrete(x) for x in (*jax.tree_util.tree_leaves(self), *extra))
@@ -296,9 +292,6 @@ class VectorStateSketch(eqx.Module):
     def _cdtype(self):
         return jnp.result_type(self.values, jnp.complex64)
 
-    def _check_mode_args(self, mode, m, key):
-        return check_query_args(mode, m, key)
-
     def apply_block(self, anc, mode, m=None, key=None, *, adjoint: bool = False, chunk_size=DEFAULT_CHUNK):
         """Apply the blockwise circuit ``G`` (or ``G^dagger``) to per-entry ancilla states.
 
@@ -311,49 +304,40 @@ class VectorStateSketch(eqx.Module):
         phases = self.qsp_phases.astype(jnp.finfo(jnp.asarray(anc).dtype).dtype)
         return run_qsvt_lcu(phases, encoding, anc, adjoint=adjoint)
 
-    def _result(self, anc, mode, m, applications: int) -> VectorStateResult:
+    def _result(self, anc, mode: AbstractMode, applications: int) -> VectorStateResult:
         good = anc[0, 0]  # both ancillas in |0>
         state = self.signs * walsh_hadamard(good)  # undo: H then the signs
         queries = self.degree * applications
         rdt = self.values.dtype
-        samples = jnp.zeros((), rdt) if mode == "ideal" else queries * jnp.asarray(m, rdt)
+        samples = queries * jnp.asarray(mode.samples, rdt)
         prob = jnp.sum(jnp.abs(state) ** 2)
         return VectorStateResult(state=state, success_probability=prob, samples=jnp.asarray(samples, rdt),
                                  queries=jnp.asarray(queries))
 
 
-@partial(jax.jit, static_argnums=(1,))
-def _run_traced(sk: VectorStateSketch, mode: str, m, key) -> VectorStateResult:
+@jax.jit
+def _run(sk: VectorStateSketch, mode: AbstractMode, key) -> VectorStateResult:
+    """One preparation; compiled once per register size and mode kind (``m`` is traced except in
+    ``sampled``, whose ``m`` is a static field of the mode: it sets loop lengths)."""
     anc = _initial_ancilla(sk.dim, sk._cdtype)
-    return sk._result(sk.apply_block(anc, mode, m, key), mode, m, applications=1)
+    return sk._result(sk.apply_block(anc, mode, key=key), mode, applications=1)
 
 
-@partial(jax.jit, static_argnums=(1, 3))
-def _run_sampled(sk: VectorStateSketch, m: int, key, chunk_size: int) -> VectorStateResult:
-    anc = _initial_ancilla(sk.dim, sk._cdtype)
-    return sk._result(sk.apply_block(anc, "sampled", m, key, chunk_size=chunk_size), "sampled", m, 1)
-
-
-def _amplified(sk: VectorStateSketch, mode: str, m, key, delta: float, length: int, chunk_size: int):
-
+@partial(jax.jit, static_argnums=(3, 4))
+def _run_amplified(sk: VectorStateSketch, mode: AbstractMode, key, delta: float, length: int):
     alpha, beta = fixed_point_phases(delta, length=length)
     start = _initial_ancilla(sk.dim, sk._cdtype)
     good = jnp.zeros((2, 2, 1), bool).at[0, 0, 0].set(True)
-    needs_key = mode in ("counts", "sampled")
 
     def call(psi, i, adjoint):
-        k = jax.random.fold_in(key, i) if needs_key else None
-        return sk.apply_block(psi, mode, m, k, adjoint=adjoint, chunk_size=chunk_size)
+        k = jax.random.fold_in(key, i) if mode.needs_key else None  # fresh samples per application
+        return sk.apply_block(psi, mode, key=k, adjoint=adjoint)
 
     final = amplitude_amplification(
         lambda psi, i: call(psi, i, False), lambda psi, i: call(psi, i, True), good,
         alpha.astype(jnp.real(start).dtype), beta.astype(jnp.real(start).dtype), start=start, indexed=True,
     )
-    return sk._result(final, mode, m, applications=length)
-
-
-_run_amplified = jax.jit(_amplified, static_argnums=(1, 4, 5, 6))
-_run_amplified_static = jax.jit(_amplified, static_argnums=(1, 2, 4, 5, 6))  # sampled: m sets loop lengths
+    return sk._result(final, mode, applications=length)
 
 
 def _initial_ancilla(dim: int, dtype) -> Complex[Array, "2 2 N"]:
