@@ -76,6 +76,30 @@ def bench_bandwidth(rep, jax, jnp, np, qsjax, lg: int, cdtype):
     ratios(f"walsh_hadamard ({len(half)} even qubits)", tm.run_s, compile_s=tm.compile_s)
 
 
+def bench_wht(rep, jax, jnp, np, qsjax, lgs):
+    """The Walsh-Hadamard transform (all qubits) against a numpy copy pass of the same bytes, in
+    complex64 and complex128 (a local x64 scope), fresh output and donated input, one run."""
+    rep.section("walsh_hadamard vs copy pass (all qubits, normalised)")
+    for lg in lgs:
+        for cdtype in (np.complex64, np.complex128):
+            with jax.enable_x64(cdtype == np.complex128):
+                rng = np.random.default_rng(lg)
+                host = (rng.standard_normal(1 << lg) + 1j * rng.standard_normal(1 << lg)).astype(cdtype)
+                dst = np.empty_like(host)
+                _, t_copy, _ = time_call(lambda host=host, dst=dst: np.copyto(dst, host), reps=7)
+                x = jnp.asarray(host)
+                t_x1 = time_jitted(lambda s: s + 1, x, reps=5).run_s
+                tm = time_jitted(qsjax.kernels.walsh_hadamard, x, reps=5)
+                td = time_jitted(qsjax.kernels.walsh_hadamard, x, reps=5, donate=(0,),
+                                 fresh_args=lambda x=x: (x + 0,))
+                name = f"N=2^{lg} {np.dtype(cdtype).name}"
+                rep.add(f"copy pass {name}", run_s=t_copy, GBps=2 * host.nbytes / t_copy / 1e9)
+                rep.add(f"jit x+1 {name}", run_s=t_x1, x_copy=t_x1 / t_copy)
+                rep.add(f"walsh_hadamard {name}", run_s=tm.run_s, x_copy=tm.run_s / t_copy,
+                        x_jax=tm.run_s / t_x1, compile_s=tm.compile_s)
+                rep.add(f"walsh_hadamard donated {name}", run_s=td.run_s, x_copy=td.run_s / t_copy)
+
+
 def _truth_table(np, n_el):
     return (np.arange(n_el) % 3 == 0).astype(np.float64)
 
@@ -267,6 +291,7 @@ def main(argv=None):
     cdt = np.complex128 if args.x64 else np.complex64
     if args.quick:
         bench_bandwidth(rep, jax, jnp, np, qsjax, 18, np.complex64)
+        bench_wht(rep, jax, jnp, np, qsjax, [16])
         bench_modes(rep, jax, jnp, np, qsjax, [10, 12, 14], lambda lg: 10**5, 10)
         bench_headline(rep, jax, jnp, np, qsjax, 14, 14)
         bench_vs_reference(rep, jax, jnp, np, qsjax, [(64, 12)])
@@ -274,6 +299,7 @@ def main(argv=None):
         bench_memory(rep, args.x64, 12, [1e5, 1e7])
     else:
         bench_bandwidth(rep, jax, jnp, np, qsjax, 24, np.complex64)
+        bench_wht(rep, jax, jnp, np, qsjax, [20, 24])
         if args.x64:
             bench_bandwidth(rep, jax, jnp, np, qsjax, 24, cdt)
         bench_modes(rep, jax, jnp, np, qsjax, [10, 14, 18, 22, 24],
