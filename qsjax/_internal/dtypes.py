@@ -1,4 +1,5 @@
-"""_internal/dtypes."""
+"""The dtype rules of the library: work follows the inputs (complex64 / float32 by default,
+complex128 / float64 when the caller has x64 on); nothing here reads or changes global config."""
 
 from __future__ import annotations
 
@@ -6,20 +7,17 @@ import jax.numpy as jnp
 
 
 def complex_dtype(*arrays) -> jnp.dtype:
-    """complex64 for single-precision inputs, complex128 for double (honours the caller's x64)."""
+    """The complex dtype to compute ``arrays`` in: ``result_type(*arrays, complex64)``.
+
+    Arrays, scalars and dtypes are accepted alike: single-precision (or integer, bool) inputs give
+    complex64, a double-precision input gives complex128 (which needs the caller's x64).
+    """
     return jnp.result_type(*arrays, jnp.complex64)
 
 
-def cdtype(x) -> jnp.dtype:
-    return jnp.result_type(x, jnp.complex64)
-
-
-# ----------------------------------------------------------------------------------------------
-# Public evaluation of the QSP product
-# ----------------------------------------------------------------------------------------------
-
-
-def real_dtype_of(x) -> jnp.dtype:
+def real_dtype(x) -> jnp.dtype:
+    """The real floating dtype matching ``x``: its own for a real float, the component dtype for a
+    complex one (complex64 -> float32), the default float for integer and bool inputs."""
     x = jnp.asarray(x)
     if jnp.issubdtype(x.dtype, jnp.complexfloating):
         return jnp.finfo(x.dtype).dtype
@@ -27,6 +25,3 @@ def real_dtype_of(x) -> jnp.dtype:
         return x.dtype
     return jnp.result_type(float)
 
-
-def complex_of(real_dtype) -> jnp.dtype:
-    return jnp.result_type(real_dtype, jnp.complex64)

@@ -71,10 +71,11 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Complex, Float
 
-from .._internal.numerics import power_m, stable_expm1i
+from .._internal.numerics import orthogonal_chi
 from .._internal.validate import check_dense_dim, check_key, is_concrete, positive_int
 from ..data._sources import BooleanData
-from ..kernels._density import density_matrix
+from ..kernels._density import apply_schur_channel, density_matrix
+from ..kernels._statevector import plus_state
 from ..sketch._modes import (
     MODES,
     AbstractMode,
@@ -177,8 +178,8 @@ def _table_step(oracle: PhaseSketch, m, dtype):
     theta = oracle.t.astype(values.dtype)
     mm = jnp.asarray(m, theta.dtype)
     p = jnp.asarray(1.0 / oracle.dim, theta.dtype)
-    a = jnp.stack([jnp.zeros((), theta.dtype), theta / mm])      # per-sample angle of f = 0, 1
-    table = power_m(p * stable_expm1i(a)[:, None] + p * stable_expm1i(-a)[None, :], mm).astype(dtype)
+    th = jnp.stack([jnp.zeros((), theta.dtype), theta])           # the angle t f of f = 0, 1
+    table = orthogonal_chi(p, th[:, None], p, th[None, :], mm).astype(dtype)
     dim = oracle.dim
     inv_n = 1.0 / dim
 
@@ -302,7 +303,7 @@ class _DensityChannel(_Evolution):
             self._step = _table_step(oracle, mode.m, dtype)
         else:
             chi = mode.evaluate(oracle).chi.astype(dtype)
-            self._step = lambda rho: diffusion_dm(chi * rho)
+            self._step = lambda rho: diffusion_dm(apply_schur_channel(rho, chi))
 
     def init(self, psi0):
         return density_matrix(psi0)
@@ -356,7 +357,7 @@ def _run_single(oracle: PhaseSketch, mode: AbstractMode, key, q: int, curve: boo
     dtype = jnp.result_type(oracle.data.values, jnp.complex64)
     marked = oracle.data.values
     run = _evolution(mode)(oracle, mode, key, dtype, support=support, table=table)
-    init = run.init(jnp.full((dim,), 1.0 / math.sqrt(dim), dtype=dtype))
+    init = run.init(plus_state(dim, dtype, dim=True))
 
     def body(state, j):
         state = run.step(state, j)

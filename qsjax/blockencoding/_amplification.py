@@ -1,4 +1,5 @@
-"""blockencoding/_amplification."""
+"""Amplitude amplification with the QSVT phases of Yoder, Low and Chuang (fixed point): a preparation
+and its inverse given as callables, one fresh realisation per application allowed."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ bits, a vector entry). Every source can
 * ``counts(key, m)`` — draw the count vector ``n ~ Multinomial(m, p)`` in O(N), exact integers;
 * ``chunks(key, m, chunk_size)`` — walk a stream of any length in fixed-size chunks.
 
-Samples are counter-based (see ``qsjax._random``): sample ``l`` is the same whatever the chunk size.
+Samples are counter-based (see :mod:`qsjax.random`): sample ``l`` is the same whatever the chunk size.
 A user's own stream (any iterable of ``(indices, values)`` batches, e.g. read from disk) is wrapped
 by :class:`Stream`.
 """
@@ -34,7 +34,7 @@ from .._internal.validate import (
     positive_int,
     sample_count,
 )
-from ..random._counters import sample_indices
+from ..random._counters import DEFAULT_CHUNK, sample_indices, stream_plan
 from ..random._multinomial import multinomial_counts
 
 _MAX_EXPLICIT = 2**28  # sample() refuses to materialise more than this many samples
@@ -83,22 +83,21 @@ class IIDSource(eqx.Module):
         return idx, self.values[idx]
 
     def chunks(
-        self, key: Array, m: int, chunk_size: int = 1 << 16
+        self, key: Array, m: int, chunk_size: int = DEFAULT_CHUNK
     ) -> Iterator[tuple[Integer[Array, " c"], Float[Array, "c ..."]]]:
         """Yield the stream of ``m`` samples as consecutive ``(indices, values)`` chunks.
 
         Chunk ``c`` holds samples ``c*chunk_size ...`` (the last chunk may be shorter); the samples
-        do not depend on ``chunk_size``. Nothing of size O(m) is held.
+        do not depend on ``chunk_size``. Nothing of size O(m) is held. The chunks are those of the
+        ``sampled`` sketch mode (:func:`qsjax.random.stream_plan`).
         """
         key = check_key(key)
         m = sample_count(m, allow_traced=False)
-        chunk_size = positive_int(chunk_size, "chunk_size")
-        n_full, rest = divmod(m, chunk_size)
-        for c in range(n_full):
-            idx = _draw_chunk(key, self.p, self.dim, c, chunk_size, chunk_size)
-            yield idx, self.values[idx]
-        if rest:
-            idx = _draw_chunk(key, self.p, self.dim, n_full, chunk_size, chunk_size)[:rest]
+        chunk, n_chunks, last = stream_plan(m, chunk_size)
+        for c in range(n_chunks):
+            idx = _draw_chunk(key, self.p, self.dim, c, chunk, chunk)
+            if c == n_chunks - 1:
+                idx = idx[:last]
             yield idx, self.values[idx]
 
     def counts(self, key: Array, m) -> Integer[Array, " N"]:
@@ -180,13 +179,32 @@ class VectorData(IIDSource):
         return jnp.linalg.norm(self.values)
 
 
-def from_numpy(values, p=None) -> BooleanData | VectorData:
-    """Wrap a numpy (or any array-like) dataset: 0/1 data becomes :class:`BooleanData`, else
-    :class:`VectorData` (which requires a 1-D real vector)."""
-    a = np.asarray(values)
-    if a.dtype == bool or (a.size and np.isin(a, (0, 1)).all()):
-        return BooleanData(a, p)
-    return VectorData(a, p)
+_KINDS = {"boolean": BooleanData, "vector": VectorData}
+
+
+def from_numpy(values, kind: str | None = None, *, p=None) -> BooleanData | VectorData:
+    """Wrap a numpy (or any array-like) dataset as the source ``kind`` names; nothing is guessed
+    from the values (``[1., 0., 1.]`` is as much a vector as a truth table).
+
+    Parameters
+    ----------
+    values : array-like
+    kind : ``"boolean"`` (a 0/1 truth table of shape (N,) or (N, b): :class:`BooleanData`) or
+        ``"vector"`` (a real vector of shape (N,): :class:`VectorData`). Required.
+    p : optional sampling distribution over the ``N`` cells (keyword only).
+
+    Raises ``TypeError`` when ``kind`` is missing or not a string, ``ValueError`` for an unknown
+    kind, and whatever the chosen constructor raises for values of the wrong form.
+    """
+    if kind is None:
+        raise TypeError(
+            "from_numpy needs kind='boolean' (a 0/1 truth table) or kind='vector' (a real vector)")
+    if not isinstance(kind, str):
+        raise TypeError(
+            f"kind must be 'boolean' or 'vector', got {type(kind).__name__}; pass p by keyword (p=...)")
+    if kind not in _KINDS:
+        raise ValueError(f"kind must be 'boolean' or 'vector', got {kind!r}")
+    return _KINDS[kind](np.asarray(values), p)
 
 
 class Stream:

@@ -1,4 +1,5 @@
-"""experiments/_fits."""
+"""Fits of sweep results: power laws ``ln y = a + s ln x``, the sample-complexity law
+``M = C N^alpha / eps^beta`` and its prefactor, per mode, and a text table of them."""
 
 from __future__ import annotations
 

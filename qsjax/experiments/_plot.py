@@ -1,4 +1,5 @@
-"""experiments/_plot."""
+"""The demo's and scripts' figure: error against ``M`` per mode and ``N`` with the theory lines, and the
+samples needed for a target error against ``N`` (matplotlib's Agg canvas, no global state)."""
 
 from __future__ import annotations
 

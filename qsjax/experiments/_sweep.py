@@ -54,6 +54,7 @@ import scipy.special
 from ..data._sources import BooleanData
 from ..metrics._diamond import sketch_diamond_error
 from ..metrics._errors import operator_norm_error
+from ..sketch._modes import DEFAULT_CHUNK
 from ..sketch._naive import naive_boolean_oracle
 from ..sketch._phase import boolean_oracle
 
@@ -291,7 +292,7 @@ def boolean_error_sweep(
     fraction: float = 0.5,
     table_seed: int = 0,
     key: int = 0,
-    chunk_size: int = 1 << 16,
+    chunk_size: int = DEFAULT_CHUNK,
     pad_counts: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> SweepResult:

@@ -1,4 +1,5 @@
-"""kernels/_density."""
+"""Density-matrix kernels: ``|psi><psi|``, a diagonal unitary acting on ``rho`` and the Schur-multiplier
+channel ``rho -> chi ⊙ rho`` (every averaged sketch channel is one)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,9 @@ def apply_schur_channel(
     """
     rho = jnp.asarray(rho)
     chi = jnp.asarray(chi)
-    if chi.shape != rho.shape[-2:]:
-        raise ValueError(f"chi must have shape {rho.shape[-2:]}, got {chi.shape}")
+    if chi.ndim != 2 or chi.shape[0] != chi.shape[1]:
+        raise ValueError(f"chi must be a square (N, N) matrix, got shape {chi.shape}")
+    if rho.shape[-2:] != chi.shape:
+        n = chi.shape[0]
+        raise ValueError(f"rho must have shape (..., {n}, {n}) to match chi, got {rho.shape}")
     return rho * chi

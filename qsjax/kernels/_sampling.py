@@ -1,4 +1,5 @@
-"""kernels/_sampling."""
+"""Computational-basis measurement: explicit shots by inverse-CDF sampling (float64, memory O(N +
+shots)) and outcome histograms as one exact multinomial draw (O(N) for up to ``2**53`` shots)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from ..random._counters import counter_bits, uniform_float
 from ..random._multinomial import multinomial_counts
 
 MAX_SHOTS = 2**26
+"""Largest number of outcomes :func:`sample_shots` materialises (about 32 bytes of temporaries per
+shot: 2 GiB at the cap); :func:`sample_histogram` draws the outcome counts of up to ``2**53`` shots
+in ``O(N)`` instead."""
 
 
 def _shot_count(shots, name: str, max_value: int, hint: str, *, allow_traced: bool) -> int:

@@ -23,11 +23,6 @@ from jaxtyping import Array, ArrayLike, Complex, Float, Integer
 from .._internal.dtypes import complex_dtype
 from .._internal.validate import check_qubit, integer_arg, is_concrete, num_qubits
 
-"""Largest number of outcomes :func:`sample_shots` materialises (2**28 int outcomes plus their
-uniforms is a few GiB); :func:`sample_histogram` draws the outcome counts of up to ``2**53`` shots in
-``O(N)`` instead."""
-
-
 # ----------------------------------------------------------------------------- diagonal operators
 
 

@@ -28,9 +28,12 @@ input, so it is never above the true distance.
 
 from __future__ import annotations
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import scipy.optimize
 
+from .._internal.numerics import orthogonal_chi_minus_target
 from .._internal.validate import positive_real
 from ..sketch._channel import DiagonalChannel
 from ..sketch._phase import PhaseSketch
@@ -254,60 +257,26 @@ def diamond_distance(channel: DiagonalChannel, target, *, classes=None) -> float
     return _maximise_over_simplex(sizes.astype(float), d)
 
 
-# ----------------------------------------------------------------------------- float64 numpy kernels
+# ----------------------------------------------------------------------------- the class matrix
 #
-# The sketch's per-sample angle a = theta / m can be 1e-12 while ``chi - u u^dagger`` is O(1/m): every
-# quantity is formed from pieces that have no cancellation (the target phase is taken out
-# analytically), so the class matrix is accurate to a few ulps *relative* at any m.
-
-
-def _sin_minus_id(a):
-    """``sin(a) - a`` without cancellation (series for ``|a| < 1e-2``)."""
-    a = np.asarray(a, dtype=float)
-    a2 = a * a
-    series = -a * a2 / 6.0 * (1.0 - a2 / 20.0 * (1.0 - a2 / 42.0 * (1.0 - a2 / 72.0)))
-    return np.where(np.abs(a) < 1e-2, series, np.sin(a) - a)
-
-
-def _log1p_minus_id(z):
-    """``log(1 + z) - z`` for complex ``z`` (principal branch), without cancellation."""
-    z = np.asarray(z, dtype=complex)
-    # series -z^2/2 + z^3/3 - ... + z^9/9 (Horner); truncation |z|^8 / 5 < 2e-17 relative at |z| < 1e-2
-    acc = np.zeros_like(z)
-    for n in range(9, 1, -1):
-        acc = (1.0 if n % 2 else -1.0) / n + z * acc
-    series = z * z * acc  # sum_{n>=2} (-1)^(n+1) z^n / n
-    x, y = z.real, z.imag
-    # |1 + z| via hypot: 2x + x^2 + y^2 can round below -1 when 1 + z is near 0
-    direct = (np.log(np.hypot(1.0 + x, y)) + 1j * np.arctan2(y, 1.0 + x)) - z
-    return np.where(np.abs(z) < 1e-2, series, direct)
-
-
-def _expm1_complex(e):
-    """``exp(e) - 1`` for complex ``e`` without cancellation."""
-    x, y = e.real, e.imag
-    s = np.sin(0.5 * y)
-    return np.expm1(x) * np.cos(y) - 2.0 * s * s + 1j * np.exp(x) * np.sin(y)
+# The sketch's per-sample angle a = theta / m can be 1e-12 while ``chi - u u^dagger`` is O(1/m): the
+# class matrix uses the sketch's own cancellation-free channel formula (qsjax._internal.numerics,
+# the one the ``channel`` mode evaluates), run in float64 whatever the caller's precision, so it is
+# accurate to a few ulps *relative* at any m.
 
 
 def _class_matrix(pc, thc, m):
     """The ``(k, k)`` class matrix of ``D = chi - u u^dagger`` for classes with ``(p_c, theta_c)``.
 
-    ``chi_jk = (1 + z_jk)^m`` with ``z_jk = p_j (e^{i a_j} - 1) + p_k (e^{-i a_k} - 1)``, ``a = theta / m``,
-    and ``u_j conj(u_k) = e^{i (p_j theta_j - p_k theta_k)}``. Writing ``e^{ia} - 1 = ia + g(a)``,
-    ``m log(1 + z) = i (p_j theta_j - p_k theta_k) + m (log1p(z) - z) + m (p_j g(a_j) + p_k conj g(a_k))``:
-    the first term is exactly the target phase, so ``D_jk = u_j conj(u_k) expm1(rest)`` with no
-    cancellation. The diagonal ``(c, c)`` is the value between two different members of class ``c``.
+    ``D_jk = u_j conj(u_k) expm1(rest_jk)`` with the target phase taken out analytically (see
+    :func:`qsjax._internal.numerics.chi_exponent`). The diagonal ``(c, c)`` is the value between two
+    different members of class ``c``.
     """
-    a = thc / m
-    s = np.sin(0.5 * a)
-    re_e = -2.0 * s * s
-    e_plus = re_e + 1j * np.sin(a)  # e^{ia} - 1
-    g = re_e + 1j * _sin_minus_id(a)  # e^{ia} - 1 - ia
-    z = pc[:, None] * e_plus[:, None] + pc[None, :] * np.conj(e_plus)[None, :]
-    rest = m * _log1p_minus_id(z) + m * (pc[:, None] * g[:, None] + pc[None, :] * np.conj(g)[None, :])
-    u = np.exp(1j * thc * pc)
-    d = np.outer(u, np.conj(u)) * _expm1_complex(rest)
+    with jax.enable_x64(True):
+        p = jnp.asarray(pc, jnp.float64)
+        theta = jnp.asarray(thc, jnp.float64)
+        d = np.array(orthogonal_chi_minus_target(p[:, None], theta[:, None], p[None, :], theta[None, :],
+                                                 jnp.float64(m)))
     np.fill_diagonal(d, np.real(np.diag(d)))  # within a class: real up to rounding
     return d
 
@@ -326,7 +295,7 @@ def sketch_diamond_error(oracle: PhaseSketch, m) -> float:
     -------
     float
         ``||E[V . V^dagger] - U . U^dagger||_◇``, accurate to a few ulps relative at any ``m`` (the
-        class matrix is evaluated in float64 numpy in a cancellation-free form, whatever JAX's
+        class matrix is evaluated in float64 in a cancellation-free form, whatever the caller's
         precision): at large ``m`` it is about ``(N - 1) pi^2 / (2 m)`` for one marked entry and
         uniform ``p``.
     """

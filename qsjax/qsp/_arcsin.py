@@ -1,4 +1,5 @@
-"""qsp/_arcsin."""
+"""The QSP phases of the arcsin polynomial used by the vector state sketch, found once per degree in
+float64 and cached."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Complex
 
-from .._internal.dtypes import complex_of, real_dtype_of
+from .._internal.dtypes import complex_dtype, real_dtype
 from ._qsvt import AbstractBlockEncoding, run_qsvt
 from ._signals import block_signal, phase_array, real_signal, safe_sqrt_1m
 
@@ -85,14 +85,14 @@ def qsvt_diagonal(phases: ArrayLike, signal: ArrayLike, *,
         raise ValueError(f"convention must be 'reflection', 'wx' or 'unitary', got {convention!r}")
     phases = phase_array(phases)
     encoding = DiagonalEncoding(signal, convention, queries=phases.shape[0] - 1)
-    phases = phases.astype(real_dtype_of(encoding.parts[0]))
+    phases = phases.astype(real_dtype(encoding.parts[0]))
     return _qsvt_diagonal(phases, encoding, return_block)
 
 
 @partial(jax.jit, static_argnums=(2,))
 def _qsvt_diagonal(phases, encoding: DiagonalEncoding, return_block: bool):
     n = encoding.parts[0].shape[-1]
-    cdt = complex_of(real_dtype_of(encoding.parts[0]))
+    cdt = complex_dtype(real_dtype(encoding.parts[0]))
     # |0> per entry (one column propagated), or both basis columns for the full 2x2 block
     cols = jnp.eye(2, dtype=cdt)[:, :, None] if return_block else jnp.eye(2, 1, dtype=cdt)[:, 0, None]
     state = jnp.broadcast_to(cols, cols.shape[:-1] + (n,))
@@ -138,7 +138,7 @@ class DiagonalEncoding(AbstractBlockEncoding):
         if explicit:
             if signal.shape[-2:] != (2, 2):
                 raise ValueError(f"signal for convention='unitary' must end in (2, 2), got {signal.shape}")
-            cdt = complex_of(real_dtype_of(signal))
+            cdt = complex_dtype(real_dtype(signal))
             b = signal.astype(cdt)
             parts = (b[..., 0, 0], b[..., 0, 1], b[..., 1, 0], b[..., 1, 1])
         else:

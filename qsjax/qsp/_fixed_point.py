@@ -1,4 +1,5 @@
-"""qsp/_fixed_point."""
+"""Fixed-point amplitude amplification (Yoder-Low-Chuang): the sequence length for a target success
+``1 - delta^2``, its phases, and the success it reaches as a function of the initial overlap."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Complex
 
-from .._internal.dtypes import complex_of, real_dtype_of
+from .._internal.dtypes import complex_dtype, real_dtype
 from .._internal.validate import check_finite
 from ._conventions import circuit_phases, i_power
 from ._signals import phase_array
@@ -112,7 +112,7 @@ def _check_state(state, encoding: AbstractBlockEncoding, *, extra_axes: int = 0)
     with jax.ensure_compile_time_eval():
         check_finite(state, "state")
     if not jnp.issubdtype(state.dtype, jnp.complexfloating):
-        state = state.astype(complex_of(real_dtype_of(state)))
+        state = state.astype(complex_dtype(real_dtype(state)))
     return state
 
 

@@ -1,4 +1,4 @@
-"""qsp/_response."""
+"""The full QSP matrix ``U_phi(x)`` in each convention (:func:`qsp_unitary`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Complex
 
-from .._internal.dtypes import complex_of
+from .._internal.dtypes import complex_dtype
 from ._conventions import Convention
 from ._signals import phase_array, real_signal, safe_sqrt_1m
 
@@ -37,7 +37,7 @@ def qsp_unitary(phases: ArrayLike, x: ArrayLike, *, convention: Convention = "wx
     x = real_signal(x, "x")
     rdt = x.dtype
     phases = phase_array(phases).astype(rdt)
-    cdt = complex_of(rdt)
+    cdt = complex_dtype(rdt)
     s = safe_sqrt_1m(x).astype(cdt)
     xc = x.astype(cdt)
     one, zero = jnp.ones_like(xc), jnp.zeros_like(xc)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
-
+import equinox as eqx
 import numpy as np
 
 
@@ -11,9 +10,10 @@ class QSPConvergenceError(RuntimeError):
     """Phase finding did not reach the requested tolerance (or failed its grid verification)."""
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
-class QSPPhases:
-    """Result of :func:`find_phases`.
+class QSPPhases(eqx.Module):
+    """Result of :func:`find_phases`: an ``equinox.Module`` (a pytree), so it passes through
+    ``jit``/``vmap`` as an argument. ``phases`` and ``reduced`` are the leaves (float64 numpy arrays
+    as returned; traced inside a transformation); the rest is static metadata.
 
     Attributes
     ----------
@@ -35,13 +35,13 @@ class QSPPhases:
 
     phases: np.ndarray
     reduced: np.ndarray
-    degree: int
-    parity: int
-    method: str
-    iterations: int
-    residual: float
-    max_error: float
-    convention: str = "wx"
+    degree: int = eqx.field(static=True)
+    parity: int = eqx.field(static=True)
+    method: str = eqx.field(static=True)
+    iterations: int = eqx.field(static=True)
+    residual: float = eqx.field(static=True)
+    max_error: float = eqx.field(static=True)
+    convention: str = eqx.field(static=True, default="wx")
 
     def __array__(self, dtype=None, copy=None):
         return np.asarray(self.phases, dtype=dtype)

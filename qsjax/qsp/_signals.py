@@ -1,4 +1,5 @@
-"""qsp/_signals."""
+"""Validation of QSP phases and of block-encoded signals (real values in [-1, 1], or explicit
+contractive 2x2 blocks), shared by the engine, the diagonal encoding and the QSP products."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from ._counters import (
     inverse_cdf_index,
     sample_indices,
     stream_counters,
+    stream_plan,
     uniform_float,
     uniform_index,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "random_signs",
     "sample_indices",
     "stream_counters",
+    "stream_plan",
     "uniform_float",
     "uniform_index",
 ]

@@ -1,13 +1,40 @@
-"""random/_counters."""
+"""Counter-based random bits and IID index streams: sample ``l`` of a stream reads
+``threefry(key, counter=l)``, so a stream is the same however it is chunked; also how a stream of
+``m`` samples is cut into chunks (:func:`stream_plan`)."""
 
 from __future__ import annotations
 
 import jax
 import jax.extend.random as jer
 import jax.numpy as jnp
+import numpy as np
 from jaxtyping import Array, Float, Integer, UInt32
 
+from .._internal.validate import positive_int
+
 _MASK16 = 0xFFFF
+
+DEFAULT_CHUNK = 1 << 16
+"""Default chunk length of explicit streams (``sampled`` mode, ``chunks()``); it never changes the
+result."""
+
+
+def stream_plan(m: int, chunk_size) -> tuple[int, int, int]:
+    """``(chunk, n_chunks, last)`` for walking ``m`` samples in chunks of at most ``chunk_size``:
+    ``n_chunks - 1`` full chunks of ``chunk`` samples, then ``last`` (``1 <= last <= chunk``).
+
+    A short stream takes one chunk of the next power of two (lanes past ``m`` are masked), so the
+    compiled ingest is shared by all ``m`` of one size class instead of recompiled for every ``m``.
+    ``m`` must be a concrete positive integer (validate it first); ``chunk_size`` a positive integer.
+    """
+    chunk = min(positive_int(chunk_size, "chunk_size"), 1 << (m - 1).bit_length())
+    n_chunks = -(-m // chunk)
+    if n_chunks > np.iinfo(np.int32).max:
+        raise ValueError(
+            f"m={m} samples in chunks of {chunk} make {n_chunks} chunks, more than the loop counter "
+            f"allows (2**31 - 1); pass a larger chunk_size"
+        )
+    return chunk, n_chunks, m - (n_chunks - 1) * chunk
 
 
 def mul_wide(a: UInt32[Array, "..."], b: UInt32[Array, "..."]) -> tuple[Array, Array]:
@@ -92,26 +119,7 @@ def sample_indices(
     return inverse_cdf_index(uniform_float(w0, w1, probs.dtype), cdf, last)
 
 
-# ----------------------------------------------------------------------------- multinomial
-#
-# Exact binomial draws, vectorised. Every lane is one independent Binomial(n, p) draw (p <= 1/2 after
-# the symmetry n - Binomial(n, 1 - p)); lanes are sorted into four exact methods:
-#
-# * trivial       n == 0 or p == 0;
-# * popcount      p == 1/2 exactly and n <= 64: the number of ones among n fair random bits;
-# * BTRS          n p >= 10: Hormann's (1993) transformed rejection with squeeze. One attempt costs one
-#                 threefry block for U (53 bits in float64) and half a block for V, about 12 % of
-#                 attempts are rejected. The acceptance test uses log f(k)/f(m) written with log1p
-#                 around the mode m and a Stirling-series remainder, so it stays accurate to ~1e-10
-#                 even for n ~ 1e12 (differences of lgamma(1e12) would lose ~1e-3);
-# * inversion     n p < 10 otherwise: sequential search of the CDF from k = 0 (expected n p + 1 steps).
-#
-# Rejection on a SIMD machine: the first attempt runs over all lanes; the rejected lanes (~12 %) are
-# then *compacted* row by row (rows of 128 lanes, each keeps up to `keep` pending lanes, found with
-# popcount bit tricks: no global prefix sum, which XLA:CPU does slowly) and retried on the smaller
-# array, recursively, until every lane is accepted. Every attempt of a lane reads fresh counter-based
-# bits: the counter is (lane, level/depth/attempt), so the result is a pure function of the key.
-# In float64 the logarithms are a vectorisable series (XLA:CPU's float64 log is scalar libm).
+# ----------------------------------------------------------------------------- threefry, unrolled
 
 _TF_ROT = ((13, 15, 26, 6), (17, 29, 16, 24))
 

@@ -1,14 +1,30 @@
-"""Counter-based sampling and exact multinomial counts.
+"""Exact binomial draws and multinomial counts in O(N), as pure functions of a key.
 
-Two properties drive this module:
+``Multinomial(M, p)`` is drawn by binary splitting: the count of each node of a binary tree over the
+``N`` cells is split between its children with one exact binomial draw, level by level, ``N - 1``
+binomials in all, independent of ``M``. Every attempt reads counter-based threefry bits (see
+``_counters``), so a key gives the same counts on any device and in either precision.
+:func:`multinomial_counts` (and :func:`multinomial_frequencies`, built on it) is the one validated
+entry point every count in the library goes through.
 
-* **Chunk invariance.** Sample number ``l`` of a stream draws its random bits from
-  ``threefry(key, counter=l)``, so the same key gives the same samples whatever chunk size is used
-  to walk the stream (and whichever device walks which chunk). ``l`` may exceed ``2**32``: the
-  counter is the 64-bit pair ``(lo, hi)`` computed with 32-bit arithmetic, so this works without x64.
-* **Exact counts in O(N).** ``Multinomial(M, p)`` is drawn by binary splitting: the count of each
-  node of a binary tree over the ``N`` cells is split between its children with one binomial draw,
-  level by level, ``N - 1`` binomials in all, independent of ``M``.
+Exact binomial draws, vectorised. Every lane is one independent Binomial(n, p) draw (p <= 1/2 after
+the symmetry n - Binomial(n, 1 - p)); lanes are sorted into four exact methods:
+
+* trivial       n == 0 or p == 0;
+* popcount      p == 1/2 exactly and n <= 64: the number of ones among n fair random bits;
+* BTRS          n p >= 10: Hormann's (1993) transformed rejection with squeeze. One attempt costs one
+                threefry block for U (53 bits in float64) and half a block for V, about 12 % of
+                attempts are rejected. The acceptance test uses log f(k)/f(m) written with log1p
+                around the mode m and a Stirling-series remainder, so it stays accurate to ~1e-10
+                even for n ~ 1e12 (differences of lgamma(1e12) would lose ~1e-3);
+* inversion     n p < 10 otherwise: sequential search of the CDF from k = 0 (expected n p + 1 steps).
+
+Rejection on a SIMD machine: the first attempt runs over all lanes; the rejected lanes (~12 %) are
+then *compacted* row by row (rows of 128 lanes, each keeps up to `keep` pending lanes, found with
+popcount bit tricks: no global prefix sum, which XLA:CPU does slowly) and retried on the smaller
+array, recursively, until every lane is accepted. Every attempt of a lane reads fresh counter-based
+bits: the counter is (lane, level/depth/attempt), so the result is a pure function of the key.
+In float64 the logarithms are a vectorisable series (XLA:CPU's float64 log is scalar libm).
 """
 
 from __future__ import annotations
@@ -20,6 +36,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float
 
+from .._internal.validate import check_key, check_probabilities, float_array, sample_count
 from ._counters import key_words, threefry, uniform_float
 
 _BTRS_MIN_MEAN = 10.0  # BTRS is valid for n * min(p, 1 - p) >= 10 (Hormann 1993)
@@ -435,11 +452,22 @@ def _binomial_lanes(kw, level, base, n: Float[Array, " L"], p: Float[Array, " L"
     return _btrs_resolve(kw, level, lane, nb, pb, k, 0, False)
 
 
-def binomial(key: Array, n: Array, p: Array) -> Array:
-    """Exact Binomial(n, p) draws with float-valued n (integer-valued up to 2**53 in float64).
+def binomial(key: Array, n, p) -> Array:
+    """Exact ``Binomial(n, p)`` draws (no normal approximation), one per entry of ``n`` and ``p``.
 
-    ``n`` and ``p`` broadcast; the result has ``n``'s float dtype and the broadcast shape.
+    Parameters
+    ----------
+    key : a single ``jax.random`` key (typed or legacy ``uint32[2]``, threefry); checked with the
+        library's key check (``TypeError`` / ``ValueError`` otherwise).
+    n : array of numbers of trials, integer-valued, ``>= 0``; held as floats (integer inputs become
+        the default float dtype), so float64 represents every ``n`` up to ``2**53``, float32 up to
+        ``2**24``.
+    p : array of success probabilities, cast to ``n``'s dtype and clipped to ``[0, 1]``.
+
+    ``n`` and ``p`` broadcast. Returns the draws as integer values in ``n``'s float dtype, with the
+    broadcast shape. Traceable: works under ``jit`` and ``vmap`` (values are not checked there).
     """
+    key = check_key(key)
     n = jnp.asarray(n)
     if not jnp.issubdtype(n.dtype, jnp.floating):
         n = n.astype(jnp.result_type(float))
@@ -465,29 +493,49 @@ _PYRAMID_FROM = 3  # tree levels of block sums below this are recomputed from th
 _CHUNK = 1 << 16  # parents split per step of the level loop (one compiled binomial kernel for all)
 
 
+def _checked(key, m, probs) -> tuple[Array, object, Array]:
+    """The one validation of every multinomial draw: a single threefry key, a count ``m`` (an integer
+    in ``[0, 2**53]``; a traced one passes unchecked) and a probability vector (1-D, finite,
+    non-negative, summing to 1; values checked when concrete)."""
+    key = check_key(key)
+    m = sample_count(m, "m", minimum=0)
+    probs = float_array(probs, "probs")
+    if probs.ndim != 1 or probs.shape[0] < 1:
+        raise ValueError(f"probs must be a non-empty 1-D probability vector, got shape {probs.shape}")
+    return key, m, check_probabilities(probs, probs.shape[0], "probs")
+
+
 def multinomial_counts(key: Array, m, probs: Float[Array, " N"]) -> Float[Array, " N"]:
     """One draw of ``Multinomial(m, probs)`` by binary splitting: exact integer counts, as float64.
+
+    Parameters
+    ----------
+    key : a single ``jax.random`` key.
+    m : number of trials, an integer in ``[0, 2**53]`` (integral floats such as ``1e12`` are
+        accepted); it may be traced (under ``jit``/``vmap``), in which case it is not checked and a
+        value outside the range (or NaN) gives NaN counts, never a hang.
+    probs : probability vector (N,): finite, non-negative, summing to 1 (checked when concrete).
 
     The draw always runs in float64 — under a local ``jax.enable_x64(True)`` scope when the caller
     has x64 off (global configuration is untouched, and this works inside the caller's ``jit`` /
     ``vmap``) — so every count is an exact integer for ``m`` up to ``2**53`` in either precision,
     and the same key gives the same counts whatever the caller's precision. The result is a float64
     array: convert it at once (:func:`multinomial_frequencies` returns ``n / m`` in the caller's
-    dtype; integer callers cast with ``.astype``). ``probs`` must be non-negative and sum to 1 (not
-    re-checked here). A traced ``m`` outside ``[0, 2**53]`` (or NaN) gives NaN counts, never a hang.
+    dtype; integer callers cast with ``.astype``).
 
     Cost: ``N - 1`` binomial draws in ``ceil(log2 N)`` vectorised levels, independent of ``m``.
     Not available on TPUs (no float64 there).
     """
+    key, m, probs = _checked(key, m, probs)
     with jax.enable_x64(True):
         return _multinomial_f64(key, m, probs)
 
 
 def multinomial_frequencies(key: Array, m, probs: Float[Array, " N"], dtype) -> Float[Array, " N"]:
-    """``n / m`` for ``n ~ Multinomial(m, probs)`` (see :func:`multinomial_counts`), computed from
-    the exact float64 counts and rounded once to ``dtype``."""
+    """``n / m`` for ``n ~ Multinomial(m, probs)`` (the same draw and checks as
+    :func:`multinomial_counts`), computed from the exact float64 counts and rounded once to ``dtype``."""
     with jax.enable_x64(True):
-        n = _multinomial_f64(key, m, probs)
+        n = multinomial_counts(key, m, probs)
         return (n / jnp.asarray(m, jnp.float64)).astype(dtype)
 
 

@@ -1,4 +1,5 @@
-"""random/_signs."""
+"""Sign families for the vector state sketch: independent random signs and seeded ``k``-wise
+independent signs (a degree ``k - 1`` polynomial over ``GF(2**31 - 1)``)."""
 
 from __future__ import annotations
 

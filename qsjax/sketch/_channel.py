@@ -1,4 +1,5 @@
-"""sketch/_channel."""
+"""The averaged channel of a sketch as a value (:class:`DiagonalChannel`, a Schur multiplier with its
+mean, composable and controllable) and the controlled form of a diagonal unitary."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import jax.numpy as jnp
 from jaxtyping import Array, Complex
 
 from .._internal.validate import check_dense_dim
+from ..kernels._density import apply_schur_channel, density_matrix
 
 # ----------------------------------------------------------------------------- averaged channel
 
@@ -27,16 +29,12 @@ class DiagonalChannel(eqx.Module):
         return self.mean.shape[0]
 
     def apply(self, rho: Complex[Array, "... V V"]) -> Complex[Array, "... V V"]:
-        """``rho -> E[V rho V^dagger]``."""
-        rho = jnp.asarray(rho)
-        if rho.shape[-2:] != self.chi.shape:
-            raise ValueError(f"rho must have shape (..., {self.dim}, {self.dim}), got {rho.shape}")
-        return rho * self.chi
+        """``rho -> E[V rho V^dagger] = chi ⊙ rho`` (:func:`qsjax.kernels.apply_schur_channel`)."""
+        return apply_schur_channel(rho, self.chi)
 
-    def apply_to_state(self, state: Complex[Array, " V"]) -> Complex[Array, "V V"]:
-        """The output density matrix for a pure input state."""
-        state = jnp.asarray(state)
-        return self.chi * (state[:, None] * jnp.conj(state)[None, :])
+    def apply_to_state(self, state: Complex[Array, "... V"]) -> Complex[Array, "... V V"]:
+        """The output density matrix for a pure input state: ``chi ⊙ |state><state|``."""
+        return apply_schur_channel(density_matrix(state), self.chi)
 
     def controlled(self) -> DiagonalChannel:
         """The averaged channel of controlled-``V`` (control = first, ancilla-major index).

@@ -1,4 +1,5 @@
-"""sketch/_naive."""
+"""The naive non-orthogonal (qDrift-like) baseline sketch: random Z-string rotations with the same
+target as the orthogonal phase sketch, whose error grows as N^2 / M instead of N / M."""
 
 from __future__ import annotations
 
@@ -9,17 +10,17 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Complex, Float
 
-from .._internal.dtypes import cdtype
+from .._internal.dtypes import complex_dtype
 from .._internal.numerics import power_m
 from .._internal.validate import check_binary, check_dense_dim, check_key, positive_real, sample_count
-from ..data._sources import BooleanData, Stream
+from ..data._sources import BooleanData
 from ..kernels._wht import walsh_hadamard
-from ..random._counters import counter_bits, index_sampler, key_words, stream_bits, uniform_index
+from ..random._counters import counter_bits, index_sampler, key_words, stream_bits, stream_plan, uniform_index
 from ..random._multinomial import multinomial_counts
 from ._channel import DiagonalChannel
 from ._modes import DEFAULT_CHUNK, AbstractSketch
-from ._phase import as_t
-from ._streams import FOLD, count_stream, stream_plan, stream_total, words_to_float64
+from ._phase import as_t, default_t
+from ._streams import FOLD, count_stream, walk_stream, words_to_float64
 
 # ----------------------------------------------------------------------------- naive baseline
 
@@ -53,11 +54,11 @@ class NaivePhaseSketch(AbstractSketch):
         """Phases ``t WHT(signed_freq)`` from per-``u`` signed frequencies ``sum_l f(x_l)
         (-1)^{x_l.u} [u_l = u] / M``, restricted to the data's ``N`` states."""
         phases = self.t * walsh_hadamard(signed_freq.astype(self.t.dtype), normalized=False)
-        return jnp.exp(1j * phases[: self.dim].astype(cdtype(phases)))
+        return jnp.exp(1j * phases[: self.dim].astype(complex_dtype(phases)))
 
     def ideal(self) -> Complex[Array, " N"]:
         return jnp.exp(1j * (self.t * self.data.values * self.data.probabilities).astype(
-            cdtype(self.t)))
+            complex_dtype(self.t)))
 
     def expected(self, m) -> Complex[Array, " N"]:
         m = positive_real(m)
@@ -71,7 +72,7 @@ class NaivePhaseSketch(AbstractSketch):
 
     def channel(self, m) -> DiagonalChannel:
         m = positive_real(m)
-        check_dense_dim(self.dim, cdtype(self.t), "channel mode")
+        check_dense_dim(self.dim, complex_dtype(self.t), "channel mode")
         chi = _naive_chi(self.t, self.data.probabilities, self.data.values, m)
         return DiagonalChannel(chi=chi, mean=self.expected(m))
 
@@ -112,24 +113,20 @@ class NaivePhaseSketch(AbstractSketch):
         of ``sampled(key, m)`` reproduces it. ``m`` as in :meth:`PhaseSketch.from_stream`.
         """
         key = check_key(key)
-        if not isinstance(stream, Stream):
-            stream = Stream(stream, self.dim)
-        if stream.dim != self.dim:
-            raise ValueError(f"stream dim {stream.dim} does not match the sketch dimension {self.dim}")
         key_u = jax.random.split(key)[1]
-        npad = self.padded_dim
+
+        def add(acc, idx, val, start):
+            if val.ndim != 1:
+                raise ValueError(f"stream values must be one bit per sample, got shape {val.shape}")
+            counter = start + np.arange(idx.shape[0], dtype=np.int64)  # sample numbers: 64-bit counters
+            lo = (counter & 0xFFFFFFFF).astype(np.uint32)
+            hi = (counter >> 32).astype(np.uint32)
+            return _accumulate_naive(acc, key_u, jnp.asarray(lo), jnp.asarray(hi), idx.astype(np.int32),
+                                     val.astype(np.float64))
+
         with jax.enable_x64(True):
-            acc = jnp.zeros((npad,), jnp.float64)
-            total = 0
-            for idx, val in stream:
-                if val.ndim != 1:
-                    raise ValueError(f"stream values must be one bit per sample, got shape {val.shape}")
-                lo = ((total + np.arange(idx.shape[0], dtype=np.int64)) & 0xFFFFFFFF).astype(np.uint32)
-                hi = ((total + np.arange(idx.shape[0], dtype=np.int64)) >> 32).astype(np.uint32)
-                acc = _accumulate_naive(acc, key_u, jnp.asarray(lo), jnp.asarray(hi), idx.astype(np.int32),
-                                        val.astype(np.float64))
-                total += idx.shape[0]
-            total = stream_total(total, m)
+            acc = jnp.zeros((self.padded_dim,), jnp.float64)
+            acc, total = walk_stream(stream, self.dim, add, acc, m)
             signed = (acc / jnp.float64(total)).astype(self.t.dtype)
         return self._finish(signed)
 
@@ -200,6 +197,4 @@ def naive_boolean_oracle(data: BooleanData, t=None) -> NaivePhaseSketch:
         raise TypeError(f"data must be a qsjax.BooleanData, got {type(data).__name__}")
     if data.n_bits is not None:
         raise ValueError("the naive baseline supports single-bit truth tables of shape (N,)")
-    if t is None:
-        t = (jnp.pi if data.p is None else 1.0) / data.p_max
-    return NaivePhaseSketch(data=data, t=as_t(t, data.values.dtype))
+    return NaivePhaseSketch(data=data, t=as_t(default_t(data) if t is None else t, data.values.dtype))

@@ -27,8 +27,8 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Complex, Float
 
-from .._internal.dtypes import cdtype
-from .._internal.numerics import power_m, stable_expm1i
+from .._internal.dtypes import complex_dtype
+from .._internal.numerics import expected_phase, orthogonal_chi
 from .._internal.validate import (
     check_dense_dim,
     check_key,
@@ -40,18 +40,12 @@ from .._internal.validate import (
     real_scalar,
     sample_count,
 )
-from ..data._sources import BooleanData, IIDSource, Stream
+from ..data._sources import BooleanData, IIDSource
+from ..random._counters import stream_plan
 from ..random._multinomial import multinomial_frequencies
 from ._channel import DiagonalChannel
 from ._modes import DEFAULT_CHUNK, AbstractSketch
-from ._streams import (
-    accumulate_batch,
-    ingest_iid,
-    stream_frequencies,
-    stream_plan,
-    stream_total,
-    words_to_counts,
-)
+from ._streams import accumulate_batch, ingest_iid, stream_frequencies, walk_stream, words_to_counts
 
 # ----------------------------------------------------------------------------- orthogonal sketch
 
@@ -124,7 +118,7 @@ class PhaseSketch(AbstractSketch):
         return support
 
     def _exp(self, phases):
-        return jnp.exp(1j * phases.astype(cdtype(phases)))
+        return jnp.exp(1j * phases.astype(complex_dtype(phases)))
 
     # -- the five modes
     def ideal(self) -> Complex[Array, "... N"]:
@@ -136,11 +130,7 @@ class PhaseSketch(AbstractSketch):
 
         Differentiable in ``m`` (a float is fine here), ``t``, ``p`` and the data values.
         """
-        m = positive_real(m)
-        theta = self._theta()
-        mm = jnp.asarray(m, theta.dtype)
-        z = self.data.probabilities * stable_expm1i(theta / mm)
-        return power_m(z, mm)
+        return expected_phase(self.data.probabilities, self._theta(), positive_real(m))
 
     def counts(self, key: Array, m, *, support=None) -> Complex[Array, "... N"]:
         """One realisation with ``n ~ Multinomial(m, p)`` drawn in O(N) (exact for IID data).
@@ -198,25 +188,20 @@ class PhaseSketch(AbstractSketch):
         number of samples found in the stream; if given it must equal that number (the hardware
         fixes the per-sample angle ``t/M`` in advance).
         """
-        if not isinstance(stream, Stream):
-            stream = Stream(stream, self.dim)
-        if stream.dim != self.dim:
-            raise ValueError(f"stream dim {stream.dim} does not match the sketch dimension {self.dim}")
         theta = self._theta()
+        per_sample = self.data.values.shape[1:]
+
+        def add(acc, idx, val, start):
+            if val.shape[1:] != per_sample:
+                raise ValueError(
+                    f"stream values have per-sample shape {val.shape[1:]}, expected {per_sample}")
+            return accumulate_batch(acc, idx, val.astype(np.float64))
+
         # Sums of the values per cell, in float64 whatever the precision (exact for 0/1 data up to
         # 2**53 samples); the frequencies are rounded once to the sketch's dtype.
         with jax.enable_x64(True):
             acc = jnp.zeros(theta.shape[::-1], jnp.float64)  # (N, *b)
-            total = 0
-            for idx, val in stream:
-                if val.shape[1:] != self.data.values.shape[1:]:
-                    raise ValueError(
-                        f"stream values have per-sample shape {val.shape[1:]}, expected "
-                        f"{self.data.values.shape[1:]}"
-                    )
-                acc = accumulate_batch(acc, idx, val.astype(np.float64))
-                total += idx.shape[0]
-            total = stream_total(total, m)
+            acc, total = walk_stream(stream, self.dim, add, acc, m)
             freq = (acc.T / jnp.float64(total)).astype(theta.dtype)
         return self._exp(self.t * freq)
 
@@ -224,7 +209,7 @@ class PhaseSketch(AbstractSketch):
         """The exact averaged channel for ``m`` IID samples (dense ``(V, V)``, V = N or b N)."""
         m = positive_real(m)
         theta = self._theta()
-        check_dense_dim(theta.size, cdtype(theta), "channel mode")
+        check_dense_dim(theta.size, complex_dtype(theta), "channel mode")
         # flattened output index v = j * N + x; one fused kernel, so the peak is about chi itself
         chi = _orthogonal_chi(theta.reshape(-1), self.data.probabilities, self.dim, m)
         mean = self.expected(m).reshape(-1)
@@ -233,16 +218,20 @@ class PhaseSketch(AbstractSketch):
 
 @partial(jax.jit, static_argnums=(2,))
 def _orthogonal_chi(theta: Float[Array, " V"], p: Float[Array, " N"], dim: int, m) -> Complex[Array, "V V"]:
-    """``chi[v, w]`` of the orthogonal sketch: cells ``v mod dim`` own the samples (DESIGN.md 1.2)."""
-    mm = jnp.asarray(m, theta.dtype)
-    a = theta / mm
-    owner = jnp.arange(a.shape[0]) % dim
+    """``chi[v, w]`` of the orthogonal sketch: cells ``v mod dim`` own the samples (DESIGN.md 1.2).
+
+    Entries of different cells are :func:`orthogonal_chi` (the formula the exact diamond distance
+    uses too); entries ``v != w`` of one cell (two output bits of a multi-bit oracle, moved by the
+    same samples) are ``E[V]`` of the angle difference, the diagonal is 1.
+    """
+    owner = jnp.arange(theta.shape[0]) % dim
     pv = p[owner]
-    e = stable_expm1i(a)
+    chi = orthogonal_chi(pv[:, None], theta[:, None], pv[None, :], theta[None, :], m)
+    if theta.shape[0] == dim:  # single-bit: only the diagonal shares a cell
+        return jnp.where(jnp.eye(dim, dtype=bool), jnp.ones((), chi.dtype), chi)
     same = owner[:, None] == owner[None, :]
-    z = jnp.where(same, pv[:, None] * stable_expm1i(a[:, None] - a[None, :]),
-                  pv[:, None] * e[:, None] + pv[None, :] * jnp.conj(e)[None, :])
-    return power_m(z, mm)
+    one_cell = orthogonal_chi(pv[:, None], theta[:, None] - theta[None, :], 0.0, 0.0, m)
+    return jnp.where(same, one_cell, chi)
 
 
 def boolean_oracle(data: BooleanData, t=None, *, inverse: bool = False) -> PhaseSketch:
@@ -251,18 +240,23 @@ def boolean_oracle(data: BooleanData, t=None, *, inverse: bool = False) -> Phase
     Parameters
     ----------
     data : :class:`BooleanData` (single- or multi-bit truth table, optional distribution ``p``).
-    t : evolution time. Default ``pi / p_max`` when ``p`` is uniform, which makes the target the
-        phase oracle ``O_f = diag((-1)^{f(x)})``; ``1 / p_max`` for non-uniform ``p``, the phase
-        stage ``exp(i t p f)`` of Lemma D.18 (finished by a sine LCU and a QSVT threshold).
+    t : evolution time. Default (:func:`default_t`) ``pi / p_max`` when ``p`` is uniform, which
+        makes the target the phase oracle ``O_f = diag((-1)^{f(x)})``; ``1 / p_max`` for non-uniform
+        ``p``, the phase stage ``exp(i t p f)`` of Lemma D.18 (finished by a sine LCU and a QSVT
+        threshold).
     inverse : sketch ``U^dagger`` (``t -> -t``), from the same kind of samples.
     """
     if not isinstance(data, BooleanData):
         raise TypeError(f"data must be a qsjax.BooleanData, got {type(data).__name__}")
-    dtype = data.values.dtype
-    if t is None:
-        t = (jnp.pi if data.p is None else 1.0) / data.p_max
-    t = as_t(t, dtype)
+    t = as_t(default_t(data) if t is None else t, data.values.dtype)
     return PhaseSketch(data=data, t=-t if inverse else t)
+
+
+def default_t(data: BooleanData) -> Float[Array, ""]:
+    """The default evolution time of a Boolean sketch (orthogonal or naive) of ``data``: ``pi / p_max``
+    for uniform ``p`` (the target is then ``O_f = diag((-1)^f)``), ``1 / p_max`` for a given ``p``
+    (the phase stage ``exp(i t p f)`` of Lemma D.18)."""
+    return (jnp.pi if data.p is None else 1.0) / data.p_max
 
 
 def samples_for_error(epsilon: float, dim: int | None = None, *, t=None, p_max=None) -> int:

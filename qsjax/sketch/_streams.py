@@ -1,4 +1,6 @@
-"""sketch/_streams."""
+"""Exact sample counts of explicit streams: IID streams walked in chunks (``sampled`` mode) and users'
+streams of ``(indices, values)`` batches (``from_stream``), counted as exact integers in either
+precision."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float
 
-from .._internal.validate import MAX_EXACT_M, integer_counts_dtype, positive_int, sample_count
-from ..random._counters import index_sampler, key_words, stream_bits
+from .._internal.validate import MAX_EXACT_M, integer_counts_dtype, sample_count
+from ..data._sources import Stream
+from ..random._counters import index_sampler, key_words, stream_bits, stream_plan
 
 # ----------------------------------------------------------------------------- exact stream counts
 #
@@ -30,7 +33,7 @@ def add_to_words(hi: Array, lo: Array, part: Array) -> tuple[Array, Array]:
 
 def words_to_counts(hi: Array, lo: Array, m) -> Array:
     """The counts of ``(hi, lo)`` as an integer array: int64 under x64, int32 without (refused by
-    :func:`qsjax._validate.integer_counts_dtype` when the total ``m`` does not fit)."""
+    :func:`integer_counts_dtype` when the total ``m`` does not fit)."""
     dtype = integer_counts_dtype(m)
     if dtype == jnp.int64:
         return (hi.astype(jnp.int64) << 32) | lo.astype(jnp.int64)
@@ -81,20 +84,22 @@ def stream_frequencies(key: Array, p, dim: int, m: int, chunk_size, dtype) -> Fl
     return words_to_frequencies(hi, lo, m, dtype)
 
 
-def stream_plan(m: int, chunk_size) -> tuple[int, int, int]:
-    """``(chunk, n_chunks, last)`` for walking ``m`` samples in chunks of at most ``chunk_size``.
+def walk_stream(stream, dim: int, add, acc, m=None):
+    """Fold a user's stream into ``acc``: ``acc = add(acc, indices, values, start)`` per batch, where
+    ``start`` is the number of samples before the batch; returns ``(acc, total)``.
 
-    A short stream takes one chunk of the next power of two (lanes past ``m`` are masked), so the
-    compiled ingest is shared by all ``m`` of one size class instead of recompiled for every ``m``.
+    ``stream`` is a :class:`qsjax.Stream` or any iterable of ``(indices, values)`` pairs (wrapped as
+    one over ``dim`` cells); ``total`` is checked by :func:`stream_total` against ``m``.
     """
-    chunk = min(positive_int(chunk_size, "chunk_size"), 1 << (m - 1).bit_length())
-    n_chunks = -(-m // chunk)
-    if n_chunks > np.iinfo(np.int32).max:
-        raise ValueError(
-            f"m={m} samples in chunks of {chunk} make {n_chunks} chunks, more than the loop counter "
-            f"allows (2**31 - 1); pass a larger chunk_size"
-        )
-    return chunk, n_chunks, m - (n_chunks - 1) * chunk
+    if not isinstance(stream, Stream):
+        stream = Stream(stream, dim)
+    if stream.dim != dim:
+        raise ValueError(f"stream dim {stream.dim} does not match the sketch dimension {dim}")
+    total = 0
+    for idx, val in stream:
+        acc = add(acc, idx, val, total)
+        total += idx.shape[0]
+    return acc, stream_total(total, m)
 
 
 def stream_total(total: int, m) -> int:

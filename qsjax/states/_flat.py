@@ -8,12 +8,12 @@ so its state is one Boolean phase-oracle sketch, with ``f_j = [b_j < 0]``, appli
 from __future__ import annotations
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Complex
 
 from .._internal.validate import is_concrete
 from ..data._sources import BooleanData, Stream, VectorData
+from ..kernels._statevector import plus_state
 from ..sketch._modes import DEFAULT_CHUNK, AbstractSketch
 from ..sketch._phase import PhaseSketch, boolean_oracle
 
@@ -33,7 +33,7 @@ class FlatStateSketch(AbstractSketch):
         return self.oracle.dim
 
     def _plus(self, dtype) -> Complex[Array, " N"]:
-        return jnp.full((self.dim,), 1.0 / np.sqrt(self.dim), dtype=dtype)
+        return plus_state(self.dim, dtype, dim=True)
 
     def _apply(self, diagonal):
         return diagonal * self._plus(diagonal.dtype)

@@ -65,7 +65,6 @@ from ..sketch._streams import stream_frequencies
 
 MAX_AMPLIFICATION_LENGTH = 10_000
 """Most applications of the preparation that :meth:`VectorStateSketch.amplified` runs (L ∝ 1/√w)."""
-"""Modes in which a circuit can query a sketch once per step (``channel`` composes as a channel)."""
 
 
 # ----------------------------------------------------------------------------- result
