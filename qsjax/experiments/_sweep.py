@@ -54,11 +54,14 @@ import scipy.special
 from ..data._sources import BooleanData
 from ..metrics._diamond import sketch_diamond_error
 from ..metrics._errors import operator_norm_error
-from ..sketch._modes import DEFAULT_CHUNK
+from ..sketch._modes import DEFAULT_CHUNK, Channel, Counts, Expected, Sampled
 from ..sketch._naive import naive_boolean_oracle
 from ..sketch._phase import boolean_oracle
 
-SWEEP_MODES = ("expected", "counts", "sampled", "channel", "naive-expected", "naive-counts")
+SWEEP_MODES = (*(cls.name for cls in (Expected, Counts, Sampled, Channel)),
+               *(f"naive-{cls.name}" for cls in (Expected, Counts)))
+"""The series of a sweep: the orthogonal sketch in four modes, the naive baseline in two (the mode
+names come from the mode classes; the ``naive-`` prefix names the sketch family)."""
 
 
 # ----------------------------------------------------------------------------- theory
