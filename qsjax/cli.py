@@ -32,8 +32,12 @@ def demo_config(quick: bool) -> dict:
         return {
             "dims": [32, 64, 128],
             "ms": log_grid(1e4, 1e8, 2),
-            "grids": {"naive-expected": log_grid(1e4, 1e10, 2), "naive-counts": log_grid(1e4, 1e10, 1),
-                      "channel": log_grid(1e4, 1e8, 1), "sampled": log_grid(1e4, 1e6, 1)},
+            "grids": {
+                "naive-expected": log_grid(1e4, 1e10, 2),
+                "naive-counts": log_grid(1e4, 1e10, 1),
+                "channel": log_grid(1e4, 1e8, 1),
+                "sampled": log_grid(1e4, 1e6, 1),
+            },
             "label_dims": {"sampled": [32], "channel": [32, 128]},
             "seeds": 4,
             "sampled_max_m": 10**6,
@@ -41,8 +45,12 @@ def demo_config(quick: bool) -> dict:
     return {
         "dims": [64, 128, 256, 512, 1024],
         "ms": log_grid(1e4, 1e8, 3),
-        "grids": {"naive-expected": log_grid(1e4, 1e10, 3), "naive-counts": log_grid(1e4, 1e10, 2),
-                  "channel": log_grid(1e4, 1e8, 2), "sampled": log_grid(1e4, 1e7, 1)},
+        "grids": {
+            "naive-expected": log_grid(1e4, 1e10, 3),
+            "naive-counts": log_grid(1e4, 1e10, 2),
+            "channel": log_grid(1e4, 1e8, 2),
+            "sampled": log_grid(1e4, 1e7, 1),
+        },
         "label_dims": {"sampled": [64, 256]},
         "seeds": 8,
         "sampled_max_m": 10**7,
@@ -73,8 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--out", default="./qsjax-demo", help="output folder (default: %(default)s)")
     demo.add_argument("--quick", action="store_true", help="small grid, for a fast smoke run")
-    demo.add_argument("--seed", type=int, default=0,
-                      help="seed of the random truth tables and of the sketches (default: 0)")
+    demo.add_argument(
+        "--seed", type=int, default=0, help="seed of the random truth tables and of the sketches (default: 0)"
+    )
     demo.set_defaults(func=_run_demo)
     return parser
 
@@ -141,7 +150,8 @@ def _interpretation(fits, n_max: int, fraction: float, eps: float = 0.01) -> lis
         out.append(
             f"One realisation (counts): error slope {c.slope_m.slope:.3f} in M, i.e. 1/eps^2 "
             "samples for a single run, vs 1/eps for the averaged channel (slope "
-            + (f"{by['channel'].slope_m.slope:.3f}" if "channel" in by else "n/a") + ")."
+            + (f"{by['channel'].slope_m.slope:.3f}" if "channel" in by else "n/a")
+            + ")."
         )
     return out
 
@@ -158,19 +168,31 @@ def _run_demo(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     cfg = demo_config(args.quick)
     t0 = time.perf_counter()
-    print(f"qsjax demo{' (quick)' if args.quick else ''}: Boolean phase-oracle sketch, "
-          f"random f with half ones, N = {cfg['dims']}, seed {args.seed}", flush=True)
+    print(
+        f"qsjax demo{' (quick)' if args.quick else ''}: Boolean phase-oracle sketch, "
+        f"random f with half ones, N = {cfg['dims']}, seed {args.seed}",
+        flush=True,
+    )
     result = boolean_error_sweep(
-        cfg["dims"], cfg["ms"], seeds=cfg["seeds"], grids=cfg["grids"], label_dims=cfg["label_dims"],
-        sampled_max_m=cfg["sampled_max_m"], table_seed=args.seed, key=args.seed,
+        cfg["dims"],
+        cfg["ms"],
+        seeds=cfg["seeds"],
+        grids=cfg["grids"],
+        label_dims=cfg["label_dims"],
+        sampled_max_m=cfg["sampled_max_m"],
+        table_seed=args.seed,
+        key=args.seed,
     )
     fits = analyse_sweep(result, eps_max=0.1)
     elapsed = time.perf_counter() - t0
 
     ms = cfg["ms"]
     m_show = min(ms, key=lambda m: abs(math.log(m / 1e7)))
-    labels = [lab for lab in ("expected", "counts", "channel", "naive-expected", "naive-counts")
-              if lab in result.labels]
+    labels = [
+        lab
+        for lab in ("expected", "counts", "channel", "naive-expected", "naive-counts")
+        if lab in result.labels
+    ]
     lines = [
         "",
         f"Mean error at M = {m_show:.0e} samples per query ({cfg['seeds']} seeds for counts; "
@@ -184,12 +206,19 @@ def _run_demo(args) -> int:
         *_interpretation(fits, max(cfg["dims"]), result.meta["fraction"]),
     ]
     png, js = out / "demo.png", out / "demo.json"
-    plot_sweep(result, png, fits=fits, eps_target=0.01,
-               title="qsjax demo: Boolean oracle sketch, QOS vs naive baseline")
+    plot_sweep(
+        result,
+        png,
+        fits=fits,
+        eps_target=0.01,
+        title="qsjax demo: Boolean oracle sketch, QOS vs naive baseline",
+    )
     result.save_json(js, fits=[f.to_dict() for f in fits], config=cfg)
     total = time.perf_counter() - t0
-    lines += ["", f"sweep {elapsed:.1f} s, total {total:.1f} s (dtype {result.meta['dtype']}); "
-                  f"wrote {png} and {js}"]
+    lines += [
+        "",
+        f"sweep {elapsed:.1f} s, total {total:.1f} s (dtype {result.meta['dtype']}); wrote {png} and {js}",
+    ]
     print("\n".join(lines))
     sys.stdout.flush()
     return 0

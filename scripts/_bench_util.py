@@ -73,9 +73,7 @@ def time_call(fn, reps: int = 3) -> tuple[float, float, float]:
 def machine_info() -> dict:
     try:
         model = next(
-            line.split(":", 1)[1].strip()
-            for line in open("/proc/cpuinfo")
-            if line.startswith("model name")
+            line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")
         )
     except (OSError, StopIteration):
         model = platform.processor()
@@ -105,8 +103,9 @@ def run_child(code: str, timeout: float = 600.0) -> dict:
     """Run ``code`` in a fresh interpreter (same flags) and parse the JSON line it prints last."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [os.getcwd(), env.get("PYTHONPATH", "")]))
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout,
-                         env=env)
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, env=env
+    )
     if res.returncode != 0:
         raise RuntimeError(f"child failed:\n{res.stderr[-2000:]}")
     return json.loads(res.stdout.strip().splitlines()[-1])

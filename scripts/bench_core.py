@@ -62,8 +62,9 @@ def bench_bandwidth(rep, jax, jnp, np, qsjax, lg: int, cdtype):
 
     tm = time_jitted(qsjax.kernels.apply_diagonal, x, diag, reps=5)
     ratios("apply_diagonal", tm.run_s, compile_s=tm.compile_s)
-    tm = time_jitted(qsjax.kernels.apply_diagonal, x, diag, reps=5, donate=(0,),
-                     fresh_args=lambda: (x + 0, diag))
+    tm = time_jitted(
+        qsjax.kernels.apply_diagonal, x, diag, reps=5, donate=(0,), fresh_args=lambda: (x + 0, diag)
+    )
     ratios("apply_diagonal (state donated)", tm.run_s)
     tm = time_jitted(qsjax.kernels.apply_phases, x, phases, reps=5)
     ratios("apply_phases", tm.run_s, compile_s=tm.compile_s)
@@ -90,13 +91,19 @@ def bench_wht(rep, jax, jnp, np, qsjax, lgs):
                 x = jnp.asarray(host)
                 t_x1 = time_jitted(lambda s: s + 1, x, reps=5).run_s
                 tm = time_jitted(qsjax.kernels.walsh_hadamard, x, reps=5)
-                td = time_jitted(qsjax.kernels.walsh_hadamard, x, reps=5, donate=(0,),
-                                 fresh_args=lambda x=x: (x + 0,))
+                td = time_jitted(
+                    qsjax.kernels.walsh_hadamard, x, reps=5, donate=(0,), fresh_args=lambda x=x: (x + 0,)
+                )
                 name = f"N=2^{lg} {np.dtype(cdtype).name}"
                 rep.add(f"copy pass {name}", run_s=t_copy, GBps=2 * host.nbytes / t_copy / 1e9)
                 rep.add(f"jit x+1 {name}", run_s=t_x1, x_copy=t_x1 / t_copy)
-                rep.add(f"walsh_hadamard {name}", run_s=tm.run_s, x_copy=tm.run_s / t_copy,
-                        x_jax=tm.run_s / t_x1, compile_s=tm.compile_s)
+                rep.add(
+                    f"walsh_hadamard {name}",
+                    run_s=tm.run_s,
+                    x_copy=tm.run_s / t_copy,
+                    x_jax=tm.run_s / t_x1,
+                    compile_s=tm.compile_s,
+                )
                 rep.add(f"walsh_hadamard donated {name}", run_s=td.run_s, x_copy=td.run_s / t_copy)
 
 
@@ -118,8 +125,7 @@ def _bench_modes_one(rep, jax, np, qsjax, lg, m, with_channel):
     tm = time_jitted(lambda o: o.ideal(), orc)
     rep.add(f"ideal N=2^{lg}", compile_s=tm.compile_s, run_s=tm.run_s)
     tm = time_jitted(lambda o, mm: o.expected(mm), orc, 1e6)
-    rep.add(f"expected N=2^{lg} M=1e6", compile_s=tm.compile_s, run_s=tm.run_s,
-            dtype=str(tm.out.dtype))
+    rep.add(f"expected N=2^{lg} M=1e6", compile_s=tm.compile_s, run_s=tm.run_s, dtype=str(tm.out.dtype))
     # m is traced: one compilation serves every M
     counts = jax.jit(lambda o, k, mm: o.counts(k, mm))
     t0 = time.perf_counter()
@@ -127,12 +133,15 @@ def _bench_modes_one(rep, jax, np, qsjax, lg, m, with_channel):
     compile_s = time.perf_counter() - t0
     for mc in (1e3, 1e6, 1e9, 1e12):
         first, best, cpu = time_call(lambda c=c, mc=mc: c(orc, key, mc), reps=2)
-        rep.add(f"counts N=2^{lg} M={mc:.0e}", compile_s=compile_s, first_s=first, run_s=best,
-                cpu_s=cpu)
+        rep.add(f"counts N=2^{lg} M={mc:.0e}", compile_s=compile_s, first_s=first, run_s=best, cpu_s=cpu)
         compile_s = None
     tm = time_jitted(lambda o, k: o.sampled(k, m), orc, key, reps=1)
-    rep.add(f"sampled N=2^{lg} M={m:.2g}", compile_s=tm.compile_s, run_s=tm.run_s,
-            Msamples_per_s=m / tm.run_s / 1e6)
+    rep.add(
+        f"sampled N=2^{lg} M={m:.2g}",
+        compile_s=tm.compile_s,
+        run_s=tm.run_s,
+        Msamples_per_s=m / tm.run_s / 1e6,
+    )
     if with_channel:
         tm = time_jitted(lambda o, mm: o.channel(mm).chi, orc, 1e6, reps=2)
         rep.add(f"channel N=2^{lg} (chi {n_el}x{n_el})", compile_s=tm.compile_s, run_s=tm.run_s)
@@ -147,13 +156,24 @@ def bench_headline(rep, jax, jnp, np, qsjax, lg_counts, lg_expected):
     n_el = 1 << lg_counts
     orc = qsjax.boolean_oracle(qsjax.BooleanData(_truth_table(np, n_el)))
     tm = time_jitted(lambda o, k: o.counts(k, 10**12), orc, key, reps=3)
-    rep.add(f"counts N=2^{lg_counts} M=1e12 (full mode)", compile_s=tm.compile_s, first_s=tm.first_s,
-            run_s=tm.run_s, cpu_s=tm.cpu_s, dtype=str(tm.out.dtype))
+    rep.add(
+        f"counts N=2^{lg_counts} M=1e12 (full mode)",
+        compile_s=tm.compile_s,
+        first_s=tm.first_s,
+        run_s=tm.run_s,
+        cpu_s=tm.cpu_s,
+        dtype=str(tm.out.dtype),
+    )
     probs = orc.data.probabilities
     tm = time_jitted(lambda k, pr: _random.multinomial_counts(k, 10**12, pr), key, probs, reps=3)
     total = float(np.asarray(tm.out, np.float64).sum())
-    rep.add("  of which multinomial_counts", compile_s=tm.compile_s, run_s=tm.run_s, cpu_s=tm.cpu_s,
-            sum_equals_M=total == 1e12)
+    rep.add(
+        "  of which multinomial_counts",
+        compile_s=tm.compile_s,
+        run_s=tm.run_s,
+        cpu_s=tm.cpu_s,
+        sum_equals_M=total == 1e12,
+    )
     phases = jnp.asarray(np.linspace(0, 3, n_el), probs.dtype)
     tm = time_jitted(lambda o, ph: o._exp(ph), orc, phases, reps=3)
     rep.add("  of which exp(i phases) (not in ingest/RNG)", run_s=tm.run_s, cpu_s=tm.cpu_s)
@@ -183,21 +203,37 @@ def _bench_ingest_one(rep, jax, jnp, np, qsjax, lg, m, batch):
     rep.add(f"numpy.bincount N=2^{lg}", run_s=t_np, Mps=r_np)
     tm = time_jitted(lambda o, k: o.sample_counts(k, m), orc, key, reps=2)
     assert np.array_equal(np.asarray(tm.out), ref), "sampled mode must ingest the same samples"
-    rep.add(f"sampled (generate+ingest) N=2^{lg}", compile_s=tm.compile_s, run_s=tm.run_s,
-            Mps=m / tm.run_s / 1e6, ratio=(m / tm.run_s / 1e6) / r_np)
+    rep.add(
+        f"sampled (generate+ingest) N=2^{lg}",
+        compile_s=tm.compile_s,
+        run_s=tm.run_s,
+        Mps=m / tm.run_s / 1e6,
+        ratio=(m / tm.run_s / 1e6) / r_np,
+    )
     p = np.random.default_rng(lg).random(n_el) + 0.5
     data_p = qsjax.BooleanData(_truth_table(np, n_el), p=p / p.sum())
     orc_p = qsjax.boolean_oracle(data_p)
     tm = time_jitted(lambda o, k: o.sample_counts(k, m), orc_p, key, reps=1)
-    rep.add(f"sampled non-uniform p N=2^{lg}", compile_s=tm.compile_s, run_s=tm.run_s,
-            Mps=m / tm.run_s / 1e6, ratio=(m / tm.run_s / 1e6) / r_np)
+    rep.add(
+        f"sampled non-uniform p N=2^{lg}",
+        compile_s=tm.compile_s,
+        run_s=tm.run_s,
+        Mps=m / tm.run_s / 1e6,
+        ratio=(m / tm.run_s / 1e6) / r_np,
+    )
     ones = np.ones(batch, np.float64)
     batches = [(idx[s : s + batch], ones[: min(batch, m - s)]) for s in range(0, m, batch)]
 
     stream = qsjax.Stream(batches, n_el)
     first, best, cpu = time_call(lambda stream=stream: orc.from_stream(stream), reps=2)
-    rep.add(f"from_stream (host batches {batch}) N=2^{lg}", first_s=first, run_s=best, Mps=m / best / 1e6,
-            ratio=(m / best / 1e6) / r_np, note="float64 sums; incl. batch validation and exp")
+    rep.add(
+        f"from_stream (host batches {batch}) N=2^{lg}",
+        first_s=first,
+        run_s=best,
+        Mps=m / best / 1e6,
+        ratio=(m / best / 1e6) / r_np,
+        note="float64 sums; incl. batch validation and exp",
+    )
 
 
 _CHILD = r"""
@@ -226,8 +262,13 @@ def bench_memory(rep, x64: bool, lg: int, ms):
     rep.section(f"peak RSS of sampled mode vs M (fresh process each, N=2^{lg}, default chunk)")
     for m in ms:
         out = run_child(_CHILD.format(x64=x64, n=1 << lg, m=int(m)), timeout=900)
-        rep.add(f"sampled M={m:.0e}", peak_rss_mb=out["peak_mb"], rss_after_warmup_mb=out["base_mb"],
-                run_s=out["run_s"], Mps=m / out["run_s"] / 1e6)
+        rep.add(
+            f"sampled M={m:.0e}",
+            peak_rss_mb=out["peak_mb"],
+            rss_after_warmup_mb=out["base_mb"],
+            run_s=out["run_s"],
+            Mps=m / out["run_s"] / 1e6,
+        )
 
 
 def _reference_expected(jnp, f, m):
@@ -262,10 +303,18 @@ def bench_vs_reference(rep, jax, jnp, np, qsjax, shapes, m=1e6):
         tr = time_jitted(r, f, reps=7)
         to = time_jitted(jax.vmap(lambda o: o.expected(m)), orcs, reps=7)
         tag = f"{batch}x2^{lg}"
-        rep.add(f"qsjax jit(vmap) {tag}", compile_s=tq.compile_s, run_s=tq.run_s, cpu_s=tq.cpu_s,
-                speedup=tr.run_s / tq.run_s, max_abs_diff=err, dtype=str(tq.out.dtype))
-        rep.add(f"qsjax jit(vmap) over oracles {tag}", run_s=to.run_s, cpu_s=to.cpu_s,
-                speedup=tr.run_s / to.run_s)
+        rep.add(
+            f"qsjax jit(vmap) {tag}",
+            compile_s=tq.compile_s,
+            run_s=tq.run_s,
+            cpu_s=tq.cpu_s,
+            speedup=tr.run_s / tq.run_s,
+            max_abs_diff=err,
+            dtype=str(tq.out.dtype),
+        )
+        rep.add(
+            f"qsjax jit(vmap) over oracles {tag}", run_s=to.run_s, cpu_s=to.cpu_s, speedup=tr.run_s / to.run_s
+        )
         rep.add(f"reference jit(vmap) {tag}", compile_s=tr.compile_s, run_s=tr.run_s, cpu_s=tr.cpu_s)
         _, eq, eq_cpu = time_call(lambda q=q, f=f: q(f), reps=5)
         _, er, er_cpu = time_call(lambda r=r, f=f: r(f), reps=5)
@@ -302,8 +351,9 @@ def main(argv=None):
         bench_wht(rep, jax, jnp, np, qsjax, [20, 24])
         if args.x64:
             bench_bandwidth(rep, jax, jnp, np, qsjax, 24, cdt)
-        bench_modes(rep, jax, jnp, np, qsjax, [10, 14, 18, 22, 24],
-                    lambda lg: 10**6 if lg < 18 else 1 << 24, 12)
+        bench_modes(
+            rep, jax, jnp, np, qsjax, [10, 14, 18, 22, 24], lambda lg: 10**6 if lg < 18 else 1 << 24, 12
+        )
         bench_headline(rep, jax, jnp, np, qsjax, 24, 22)
         bench_vs_reference(rep, jax, jnp, np, qsjax, [(64, 14), (1, 22)])
         bench_ingest(rep, jax, jnp, np, qsjax, [10, 16, 20, 24], 1 << 24, 1 << 20)

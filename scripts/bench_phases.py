@@ -84,7 +84,8 @@ def bench_pyqsp(poly) -> dict | None:
     t0 = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()) as log:
         full, _, _ = QuantumSignalProcessingPhases(
-            poly.coeffs, signal_operator="Wx", method="sym_qsp", chebyshev_basis=True)
+            poly.coeffs, signal_operator="Wx", method="sym_qsp", chebyshev_basis=True
+        )
     t1 = time.perf_counter()
     phases = np.asarray(full, dtype=np.float64)
     # pyqsp's sym_qsp puts the target in Im<0|U|0> of the same Wx product.
@@ -109,9 +110,13 @@ def main(argv=None) -> int:
     ap.add_argument("--target", choices=("sign", "filter"), default="sign")
     ap.add_argument("--amplitude", type=float, default=0.9, help="max |P| of the target")
     ap.add_argument("--method", choices=("auto", "fpi", "newton"), default="auto")
-    ap.add_argument("--pyqsp-max-degree", type=int, default=None,
-                    help="largest degree to run pyqsp on (default 301 quick / 1001 full; it "
-                         "scales ~d^2 per Newton iteration in Python)")
+    ap.add_argument(
+        "--pyqsp-max-degree",
+        type=int,
+        default=None,
+        help="largest degree to run pyqsp on (default 301 quick / 1001 full; it "
+        "scales ~d^2 per Newton iteration in Python)",
+    )
     ap.add_argument("--json", metavar="PATH", help="write the records as JSON")
     args = ap.parse_args(argv)
 
@@ -119,13 +124,16 @@ def main(argv=None) -> int:
     pyqsp_max = args.pyqsp_max_degree or (301 if args.quick else 1001)
     try:
         import pyqsp  # noqa: F401
+
         have_pyqsp = True
     except ImportError:
         have_pyqsp = False
 
     records = []
-    header = (f"{'solver':7s} {'degree':>7s} {'build s':>8s} {'first s':>8s} {'solve s':>8s} "
-              f"{'residual':>9s} {'grid err':>9s} {'iters':>6s}  method")
+    header = (
+        f"{'solver':7s} {'degree':>7s} {'build s':>8s} {'first s':>8s} {'solve s':>8s} "
+        f"{'residual':>9s} {'grid err':>9s} {'iters':>6s}  method"
+    )
     print(header)
     print("-" * len(header))
     for deg in degrees:
@@ -136,18 +144,30 @@ def main(argv=None) -> int:
         if have_pyqsp and poly.degree <= pyqsp_max:
             rows.append(bench_pyqsp(poly))
         for rec in rows:
-            rec.update(target=poly.target, approx_error=poly.approx_error, build_seconds=build,
-                       amplitude=args.amplitude)
+            rec.update(
+                target=poly.target,
+                approx_error=poly.approx_error,
+                build_seconds=build,
+                amplitude=args.amplitude,
+            )
             records.append(rec)
-            print(f"{rec['solver']:7s} {rec['degree']:7d} {build:8.2f} {rec['seconds_first']:8.2f} "
-                  f"{rec['seconds']:8.2f} {rec['residual']:9.1e} {rec['grid_error']:9.1e} "
-                  f"{rec['iterations']:6d}  {rec['method']}", flush=True)
+            print(
+                f"{rec['solver']:7s} {rec['degree']:7d} {build:8.2f} {rec['seconds_first']:8.2f} "
+                f"{rec['seconds']:8.2f} {rec['residual']:9.1e} {rec['grid_error']:9.1e} "
+                f"{rec['iterations']:6d}  {rec['method']}",
+                flush=True,
+            )
     if not have_pyqsp:
         print("pyqsp: not available (pip install pyqsp to time it beside qsjax)")
 
     if args.json:
-        meta = {"platform": platform.platform(), "python": platform.python_version(),
-                "cpu_count": os.cpu_count(), "target": args.target, "method": args.method}
+        meta = {
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "cpu_count": os.cpu_count(),
+            "target": args.target,
+            "method": args.method,
+        }
         with open(args.json, "w") as fh:
             json.dump({"meta": meta, "records": records}, fh, indent=2)
         print(f"wrote {len(records)} records to {args.json}")

@@ -85,8 +85,13 @@ print(json.dumps(dict(kind=kind, log2n=log2n, degree=degree, seconds=t_run, firs
 
 def run_child(kind: str, log2n: int, degree: int, phases_path: str, timeout: float) -> dict:
     try:
-        out = subprocess.run([sys.executable, "-c", CHILD, kind, str(log2n), str(degree), phases_path],
-                             capture_output=True, text=True, timeout=timeout, check=False)
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, kind, str(log2n), str(degree), phases_path],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         return dict(kind=kind, log2n=log2n, degree=degree, error=f"timeout after {timeout:.0f} s")
     if out.returncode != 0:
@@ -120,22 +125,27 @@ def main(argv=None) -> int:
     records = []
     print(f"# vector state sketch, expected mode, degree {args.degree} (phase finding {t_phase:.2f} s)")
     print(f"# machine: {os.cpu_count()} cores, {platform.machine()}, jax {jax.__version__}")
-    print(f"{'N':>10} {'fast s':>10} {'fast MB':>9} {'dense s':>10} {'dense MB':>9} {'speed-up':>9} "
-          f"{'max|diff|':>10} {'success':>8}")
+    print(
+        f"{'N':>10} {'fast s':>10} {'fast MB':>9} {'dense s':>10} {'dense MB':>9} {'speed-up':>9} "
+        f"{'max|diff|':>10} {'success':>8}"
+    )
     for log2n in fast_sizes:
         fast = run_child("fast", log2n, args.degree, phases_path, timeout=600)
-        dense = (run_child("dense", log2n, args.degree, phases_path, timeout=600)
-                 if log2n in dense_sizes else None)
+        dense = (
+            run_child("dense", log2n, args.degree, phases_path, timeout=600) if log2n in dense_sizes else None
+        )
         records.append(fast)
         if dense:
             records.append(dense)
         fs = fast.get("seconds", float("nan"))
         ds = dense.get("seconds", float("nan")) if dense else float("nan")
-        print(f"{1 << log2n:>10} {fs:>10.4f} {fast.get('peak_rss_mb', float('nan')):>9.0f} "
-              f"{ds:>10.4f} {dense.get('peak_rss_mb', float('nan')) if dense else float('nan'):>9.0f} "
-              f"{ds / fs if dense else float('nan'):>9.1f} "
-              f"{dense.get('max_abs_diff_vs_fast', float('nan')) if dense else float('nan'):>10.2e} "
-              f"{fast.get('success', float('nan')):>8.4f}")
+        print(
+            f"{1 << log2n:>10} {fs:>10.4f} {fast.get('peak_rss_mb', float('nan')):>9.0f} "
+            f"{ds:>10.4f} {dense.get('peak_rss_mb', float('nan')) if dense else float('nan'):>9.0f} "
+            f"{ds / fs if dense else float('nan'):>9.1f} "
+            f"{dense.get('max_abs_diff_vs_fast', float('nan')) if dense else float('nan'):>10.2e} "
+            f"{fast.get('success', float('nan')):>8.4f}"
+        )
         for r in (fast, dense):
             if r and "error" in r:
                 print(f"   {r['kind']} at 2^{log2n}: {r['error']}")

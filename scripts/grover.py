@@ -81,16 +81,25 @@ def counts_check(n, k, ratios, trajectories, key):
     q = grover_optimal_iterations(n, k)
     rows = []
     run = jax.jit(lambda m, kk: grover_success(f, q, m, mode="counts", key=kk, trajectories=trajectories))
-    per = jax.jit(jax.vmap(lambda kk, m: grover_success(f, q, m, mode="counts", key=kk),
-                           in_axes=(0, None)))
+    per = jax.jit(jax.vmap(lambda kk, m: grover_success(f, q, m, mode="counts", key=kk), in_axes=(0, None)))
     for i, r in enumerate(ratios):
         m = float(round(r * n * q))
         kk = jax.random.fold_in(key, i)
         mean = float(run(m, kk))
         spread = float(np.std(np.asarray(per(jax.random.split(kk, trajectories), m)), ddof=1))
         chan = float(grover_success(f, q, m, mode="channel"))
-        rows.append(dict(n=n, k=k, q=q, m=m, counts_mean=mean, counts_sem=spread / math.sqrt(trajectories),
-                         channel=chan, z=(mean - chan) / (spread / math.sqrt(trajectories))))
+        rows.append(
+            dict(
+                n=n,
+                k=k,
+                q=q,
+                m=m,
+                counts_mean=mean,
+                counts_sem=spread / math.sqrt(trajectories),
+                channel=chan,
+                z=(mean - chan) / (spread / math.sqrt(trajectories)),
+            )
+        )
     return rows
 
 
@@ -111,9 +120,18 @@ def time_big_run(log2n, k, q, ratio):
     t0 = time.perf_counter()
     s = float(compiled(jnp.asarray(f), m, key))
     t_run = time.perf_counter() - t0
-    return dict(n=n, k=k, q=q, m=m, success=s, ideal=float(grover_ideal_success(n, k, q)),
-                expected=float(grover_success(f, q, m, mode="expected")), seconds_compile=t_compile,
-                seconds_run=t_run, seconds_per_query=t_run / max(1, q))
+    return dict(
+        n=n,
+        k=k,
+        q=q,
+        m=m,
+        success=s,
+        ideal=float(grover_ideal_success(n, k, q)),
+        expected=float(grover_success(f, q, m, mode="expected")),
+        seconds_compile=t_compile,
+        seconds_run=t_run,
+        seconds_per_query=t_run / max(1, q),
+    )
 
 
 def main(argv=None):
@@ -159,8 +177,11 @@ def main(argv=None):
     fits = {}
     for mode in ["expected", "channel"]:
         for label, min_ratio in [("", 1), (" N/K>=256", 256)]:
-            sel = [r for r in rows if r["mode"] == mode and np.isfinite(r["mstar"])
-                   and r["n"] >= min_ratio * r["k"]]
+            sel = [
+                r
+                for r in rows
+                if r["mode"] == mode and np.isfinite(r["mstar"]) and r["n"] >= min_ratio * r["k"]
+            ]
             if len(sel) >= 3:
                 a, se, c = fit_power([r["nq"] for r in sel], [r["mstar"] for r in sel])
                 fits[mode + label] = dict(exponent=a, stderr=se, prefactor=c, points=len(sel))
@@ -169,8 +190,9 @@ def main(argv=None):
     for mode in ["expected", "channel"]:
         vals = [(c["ideal"] - c["success"][-1]) * c["ratios"][-1] for c in curves if c["mode"] == mode]
         if vals:
-            asymptote[mode] = dict(median=float(np.median(vals)), min=float(np.min(vals)),
-                                   max=float(np.max(vals)))
+            asymptote[mode] = dict(
+                median=float(np.median(vals)), min=float(np.min(vals)), max=float(np.max(vals))
+            )
 
     counts_rows, big = [], None
     if not args.quick:
@@ -181,36 +203,60 @@ def main(argv=None):
 
     # ------------------------------------------------------------------ report
     print(f"Grover with sketched oracles; M* = samples per query at success = ideal - {DROP}")
-    hdr = (f"{'mode':>8} {'N':>7} {'K':>3} {'Q':>4} {'N*Q':>9} {'ideal':>7} {'M*':>11} {'M*/NQ':>7} "
-           f"{'P@10NQ':>7} {'P@100NQ':>7} {'P@1000NQ':>8}")
+    hdr = (
+        f"{'mode':>8} {'N':>7} {'K':>3} {'Q':>4} {'N*Q':>9} {'ideal':>7} {'M*':>11} {'M*/NQ':>7} "
+        f"{'P@10NQ':>7} {'P@100NQ':>7} {'P@1000NQ':>8}"
+    )
     print(hdr)
     print("-" * len(hdr))
     for r in rows:
-        print(f"{r['mode']:>8} {r['n']:>7} {r['k']:>3} {r['q']:>4} {r['nq']:>9} {r['ideal']:>7.4f} "
-              f"{r['mstar']:>11.4g} {r['mstar_over_nq']:>7.2f} {r['success_at_10nq']:>7.4f} "
-              f"{r['success_at_100nq']:>7.4f} {r['success_at_1000nq']:>8.4f}")
+        print(
+            f"{r['mode']:>8} {r['n']:>7} {r['k']:>3} {r['q']:>4} {r['nq']:>9} {r['ideal']:>7.4f} "
+            f"{r['mstar']:>11.4g} {r['mstar_over_nq']:>7.2f} {r['success_at_10nq']:>7.4f} "
+            f"{r['success_at_100nq']:>7.4f} {r['success_at_1000nq']:>8.4f}"
+        )
     for mode, fit in fits.items():
-        print(f"fit M* ~ (N Q)^a [{mode}, {fit['points']} points]: a = {fit['exponent']:.3f} "
-              f"± {fit['stderr']:.3f}  (Theorem D.13: a = 1)")
+        print(
+            f"fit M* ~ (N Q)^a [{mode}, {fit['points']} points]: a = {fit['exponent']:.3f} "
+            f"± {fit['stderr']:.3f}  (Theorem D.13: a = 1)"
+        )
     for mode, a in asymptote.items():
         want = math.pi**2 / 2 if mode == "expected" else math.pi**2 / 8
-        print(f"collapse [{mode}]: drop * M/(N Q) at M = {ratios[-1]:.0f} N Q: median {a['median']:.3f} "
-              f"(range {a['min']:.3f}..{a['max']:.3f}); first-order theory {want:.3f}")
+        print(
+            f"collapse [{mode}]: drop * M/(N Q) at M = {ratios[-1]:.0f} N Q: median {a['median']:.3f} "
+            f"(range {a['min']:.3f}..{a['max']:.3f}); first-order theory {want:.3f}"
+        )
     for c in counts_rows:
-        print(f"counts vs channel N={c['n']} K={c['k']} Q={c['q']} M={c['m']:.0f}: "
-              f"mean {c['counts_mean']:.4f} ± {c['counts_sem']:.4f}, channel {c['channel']:.4f} "
-              f"(z = {c['z']:+.2f})")
+        print(
+            f"counts vs channel N={c['n']} K={c['k']} Q={c['q']} M={c['m']:.0f}: "
+            f"mean {c['counts_mean']:.4f} ± {c['counts_sem']:.4f}, channel {c['channel']:.4f} "
+            f"(z = {c['z']:+.2f})"
+        )
     if big is not None:
-        print(f"counts run N=2^{args.big_log2n} K={big['k']} Q={big['q']} M={big['m']:.3g}: "
-              f"{big['seconds_run']:.1f} s run ({big['seconds_per_query'] * 1e3:.1f} ms per query) "
-              f"+ {big['seconds_compile']:.1f} s compile; success {big['success']:.4f} "
-              f"(ideal {big['ideal']:.4f}, expected proxy {big['expected']:.4f})")
+        print(
+            f"counts run N=2^{args.big_log2n} K={big['k']} Q={big['q']} M={big['m']:.3g}: "
+            f"{big['seconds_run']:.1f} s run ({big['seconds_per_query'] * 1e3:.1f} ms per query) "
+            f"+ {big['seconds_compile']:.1f} s compile; success {big['success']:.4f} "
+            f"(ideal {big['ideal']:.4f}, expected proxy {big['expected']:.4f})"
+        )
     print(f"total {time.perf_counter() - t_start:.1f} s")
 
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump(dict(drop=DROP, rows=rows, fits=fits, collapse=asymptote, curves=curves,
-                           counts_vs_channel=counts_rows, big_run=big, quick=args.quick), fh, indent=1)
+            json.dump(
+                dict(
+                    drop=DROP,
+                    rows=rows,
+                    fits=fits,
+                    collapse=asymptote,
+                    curves=curves,
+                    counts_vs_channel=counts_rows,
+                    big_run=big,
+                    quick=args.quick,
+                ),
+                fh,
+                indent=1,
+            )
     if args.png:
         plot(curves, args.png)
 
@@ -231,10 +277,12 @@ def plot(curves, path):
         style = {1: "-", 4: "--", 16: ":"}.get(c["k"], "-.")
         width, alpha = (1.2, 1.0) if c["mode"] == "expected" else (3.0, 0.45)
         label = f"{c['mode'][:4]} N={c['n']} K={c['k']}"
-        axes[0].semilogx(ratios * c["n"] * c["q"], succ, style, color=color, lw=width, alpha=alpha,
-                         label=label)
-        axes[1].loglog(ratios, np.maximum(c["ideal"] - succ, 1e-12), style, color=color, lw=width,
-                       alpha=alpha)
+        axes[0].semilogx(
+            ratios * c["n"] * c["q"], succ, style, color=color, lw=width, alpha=alpha, label=label
+        )
+        axes[1].loglog(
+            ratios, np.maximum(c["ideal"] - succ, 1e-12), style, color=color, lw=width, alpha=alpha
+        )
     r = np.asarray(curves[0]["ratios"])
     axes[1].loglog(r, np.pi**2 / 2 / r, "k-", lw=0.8, label=r"$\pi^2 NQ/(2M)$ (expected)")
     axes[1].loglog(r, np.pi**2 / 8 / r, "k--", lw=0.8, label=r"$\pi^2 NQ/(8M)$ (channel, K=1)")

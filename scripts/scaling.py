@@ -46,8 +46,12 @@ def boolean_config(quick: bool, seeds: int | None) -> dict:
         cfg = {
             "dims": [100, 316, 1000],
             "ms": log_grid(1e5, 1e8, 1),
-            "grids": {"naive-expected": log_grid(1e5, 1e10, 1), "naive-counts": log_grid(1e5, 1e10, 1),
-                      "channel": log_grid(1e5, 1e8, 1), "sampled": log_grid(1e5, 1e6, 1)},
+            "grids": {
+                "naive-expected": log_grid(1e5, 1e10, 1),
+                "naive-counts": log_grid(1e5, 1e10, 1),
+                "channel": log_grid(1e5, 1e8, 1),
+                "sampled": log_grid(1e5, 1e6, 1),
+            },
             "label_dims": {"sampled": [100], "channel": [100, 1000]},
             "seeds": 4,
             "sampled_max_m": 10**6,
@@ -56,8 +60,12 @@ def boolean_config(quick: bool, seeds: int | None) -> dict:
         cfg = {
             "dims": [100, 178, 316, 562, 1000],
             "ms": log_grid(1e5, 1e8, 4),
-            "grids": {"naive-expected": log_grid(1e5, 1e10, 4), "naive-counts": log_grid(1e5, 1e10, 2),
-                      "channel": log_grid(1e5, 1e8, 4), "sampled": log_grid(1e5, 1e7, 2)},
+            "grids": {
+                "naive-expected": log_grid(1e5, 1e10, 4),
+                "naive-counts": log_grid(1e5, 1e10, 2),
+                "channel": log_grid(1e5, 1e8, 4),
+                "sampled": log_grid(1e5, 1e7, 2),
+            },
             "label_dims": {},
             "seeds": 16,
             "sampled_max_m": 10**7,
@@ -76,15 +84,22 @@ def _positive_int(text: str) -> int:
 
 def _boolean_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quick", action="store_true", help="small grid (finishes in well under a minute)")
-    p.add_argument("--json", type=Path, default=None,
-                   help="JSON output (default results/scaling_boolean[_quick].json)")
-    p.add_argument("--png", type=Path, default=None,
-                   help="PNG output (default results/scaling_boolean[_quick].png)")
-    p.add_argument("--seeds", type=_positive_int, default=None,
-                   help="realisations per (N, M) (default 16; quick 4)")
+    p.add_argument(
+        "--json", type=Path, default=None, help="JSON output (default results/scaling_boolean[_quick].json)"
+    )
+    p.add_argument(
+        "--png", type=Path, default=None, help="PNG output (default results/scaling_boolean[_quick].png)"
+    )
+    p.add_argument(
+        "--seeds", type=_positive_int, default=None, help="realisations per (N, M) (default 16; quick 4)"
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of truth tables and sketches (default 0)")
-    p.add_argument("--eps-max", type=float, default=0.1,
-                   help="fit only points with predicted error <= this (default 0.1)")
+    p.add_argument(
+        "--eps-max",
+        type=float,
+        default=0.1,
+        help="fit only points with predicted error <= this (default 0.1)",
+    )
 
 
 def run_boolean(args: argparse.Namespace) -> int:
@@ -97,13 +112,22 @@ def run_boolean(args: argparse.Namespace) -> int:
     for path in (json_path, png_path):
         path.parent.mkdir(parents=True, exist_ok=True)
     cfg = boolean_config(args.quick, args.seeds)
-    print(f"boolean sweep{' (quick)' if args.quick else ''}: N = {cfg['dims']}, "
-          f"M = {cfg['ms'][0]:.0e}..{cfg['ms'][-1]:.0e} ({len(cfg['ms'])} values), "
-          f"{cfg['seeds']} seeds", flush=True)
+    print(
+        f"boolean sweep{' (quick)' if args.quick else ''}: N = {cfg['dims']}, "
+        f"M = {cfg['ms'][0]:.0e}..{cfg['ms'][-1]:.0e} ({len(cfg['ms'])} values), "
+        f"{cfg['seeds']} seeds",
+        flush=True,
+    )
     t0 = time.perf_counter()
     result = boolean_error_sweep(
-        cfg["dims"], cfg["ms"], seeds=cfg["seeds"], grids=cfg["grids"], label_dims=cfg["label_dims"],
-        sampled_max_m=cfg["sampled_max_m"], table_seed=args.seed, key=args.seed,
+        cfg["dims"],
+        cfg["ms"],
+        seeds=cfg["seeds"],
+        grids=cfg["grids"],
+        label_dims=cfg["label_dims"],
+        sampled_max_m=cfg["sampled_max_m"],
+        table_seed=args.seed,
+        key=args.seed,
         progress=lambda line: print("  " + line, flush=True),
     )
     sweep_s = time.perf_counter() - t0
@@ -122,22 +146,40 @@ def run_boolean(args: argparse.Namespace) -> int:
     needs = {f.label: samples_needed(result, f.label, eps_show) for f in fits}
     for n in cfg["dims"]:
         cells = [needs[f.label].get(n, math.nan) for f in fits]
-        lines.append(f"{n:>6d}" + "".join(f"  {'-' if not math.isfinite(c) else f'{c:.2e}':>14s}"
-                                          for c in cells))
+        lines.append(
+            f"{n:>6d}" + "".join(f"  {'-' if not math.isfinite(c) else f'{c:.2e}':>14s}" for c in cells)
+        )
     by = {f.label: f for f in fits}
     if "expected" in by:
         f = by["expected"]
-        lines += ["", (f"Boolean expected: free fit C = {f.complexity.c:.3f} ± {f.complexity.c_se:.3f} "
-                       f"(alpha = {f.complexity.alpha:.4f}, beta = {f.complexity.beta:.4f}); exponents "
-                       f"fixed at 1: C = {f.prefactor.c:.3f} ± {f.prefactor.c_se:.3f}; closed form "
-                       f"pi^2/2 = {math.pi**2 / 2:.3f}; paper's fit {PAPER_C['expected']}.")]
-    plot_sweep(result, png_path, fits=fits, eps_target=eps_show,
-               title="Boolean phase oracle: error vs samples per query (qsjax)")
+        lines += [
+            "",
+            (
+                f"Boolean expected: free fit C = {f.complexity.c:.3f} ± {f.complexity.c_se:.3f} "
+                f"(alpha = {f.complexity.alpha:.4f}, beta = {f.complexity.beta:.4f}); exponents "
+                f"fixed at 1: C = {f.prefactor.c:.3f} ± {f.prefactor.c_se:.3f}; closed form "
+                f"pi^2/2 = {math.pi**2 / 2:.3f}; paper's fit {PAPER_C['expected']}."
+            ),
+        ]
+    plot_sweep(
+        result,
+        png_path,
+        fits=fits,
+        eps_target=eps_show,
+        title="Boolean phase oracle: error vs samples per query (qsjax)",
+    )
     total_s = time.perf_counter() - t0
-    result.save_json(json_path, fits=[f.to_dict() for f in fits], config=cfg,
-                     runtime_s={"sweep": sweep_s, "total": total_s})
-    lines += ["", f"sweep {sweep_s:.1f} s, total {total_s:.1f} s; dtype {result.meta['dtype']}; "
-                  f"wrote {json_path} and {png_path}"]
+    result.save_json(
+        json_path,
+        fits=[f.to_dict() for f in fits],
+        config=cfg,
+        runtime_s={"sweep": sweep_s, "total": total_s},
+    )
+    lines += [
+        "",
+        f"sweep {sweep_s:.1f} s, total {total_s:.1f} s; dtype {result.meta['dtype']}; "
+        f"wrote {json_path} and {png_path}",
+    ]
     print("\n".join(lines))
     return 0
 
@@ -147,13 +189,19 @@ def run_boolean(args: argparse.Namespace) -> int:
 
 def _vector_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quick", action="store_true", help="small grid (seconds)")
-    p.add_argument("--json", type=Path, default=None,
-                   help="JSON output (default results/scaling_vector[_quick].json)")
-    p.add_argument("--png", type=Path, default=None,
-                   help="PNG output (default results/scaling_vector[_quick].png)")
+    p.add_argument(
+        "--json", type=Path, default=None, help="JSON output (default results/scaling_vector[_quick].json)"
+    )
+    p.add_argument(
+        "--png", type=Path, default=None, help="PNG output (default results/scaling_vector[_quick].png)"
+    )
     p.add_argument("--seeds", type=_positive_int, default=None, help="random vectors per N (default 4)")
-    p.add_argument("--degree", type=_positive_int, default=19,
-                   help="odd arcsin degree = sketches per preparation (default 19, the paper's '20 phases')")
+    p.add_argument(
+        "--degree",
+        type=_positive_int,
+        default=19,
+        help="odd arcsin degree = sketches per preparation (default 19, the paper's '20 phases')",
+    )
 
 
 def run_vector(args: argparse.Namespace) -> int:
@@ -177,44 +225,74 @@ def run_vector(args: argparse.Namespace) -> int:
     phases = qsjax.arcsin_phases(args.degree)
     rng = np.random.default_rng(0)
     rows = []
-    print(f"vector sweep{' (quick)' if args.quick else ''}: N = {dims}, total M = {totals[0]:.0e}.."
-          f"{totals[-1]:.0e} ({len(totals)} values), {seeds} vectors per N, degree {args.degree}", flush=True)
+    print(
+        f"vector sweep{' (quick)' if args.quick else ''}: N = {dims}, total M = {totals[0]:.0e}.."
+        f"{totals[-1]:.0e} ({len(totals)} values), {seeds} vectors per N, degree {args.degree}",
+        flush=True,
+    )
     for n in dims:
         for seed in range(seeds):
             b = rng.normal(size=n)
-            sk = qsjax.vector_state(qsjax.VectorData(b), jax.random.key(seed), degree=args.degree,
-                                    qsp_phases=phases)
+            sk = qsjax.vector_state(
+                qsjax.VectorData(b), jax.random.key(seed), degree=args.degree, qsp_phases=phases
+            )
             ideal = sk.run("ideal")
             for total in totals:
                 per_query = total / args.degree
                 res = sk.run("expected", per_query)
                 err = float(qsjax.state_error(res.state, ideal.state))
-                rows.append(dict(mode="expected", n=n, seed=seed, m_total=float(res.samples),
-                                 m_query=per_query, error=err, success=float(res.success_probability)))
+                rows.append(
+                    dict(
+                        mode="expected",
+                        n=n,
+                        seed=seed,
+                        m_total=float(res.samples),
+                        m_query=per_query,
+                        error=err,
+                        success=float(res.success_probability),
+                    )
+                )
             # one realisation per (N, seed) at the largest M: the 1/sqrt(M) single-run regime
             per_query = int(totals[-1] / args.degree)
             res = sk.run("counts", per_query, jax.random.key(1000 + seed))
-            rows.append(dict(mode="counts", n=n, seed=seed, m_total=float(res.samples), m_query=per_query,
-                             error=float(qsjax.state_error(res.state, ideal.state)),
-                             success=float(res.success_probability)))
-        print(f"  N = {n}: success {rows[-2]['success']:.4f} (norm {math.sqrt(rows[-2]['success']):.4f})",
-              flush=True)
+            rows.append(
+                dict(
+                    mode="counts",
+                    n=n,
+                    seed=seed,
+                    m_total=float(res.samples),
+                    m_query=per_query,
+                    error=float(qsjax.state_error(res.state, ideal.state)),
+                    success=float(res.success_probability),
+                )
+            )
+        print(
+            f"  N = {n}: success {rows[-2]['success']:.4f} (norm {math.sqrt(rows[-2]['success']):.4f})",
+            flush=True,
+        )
     exp = [r for r in rows if r["mode"] == "expected"]
     fit = fit_sample_complexity([r["n"] for r in exp], [r["m_total"] for r in exp], [r["error"] for r in exp])
     norm = float(np.mean([math.sqrt(r["success"]) for r in exp]))
     n_amp = dims[-1]
-    sk = qsjax.vector_state(qsjax.VectorData(rng.normal(size=n_amp)), jax.random.key(99), degree=args.degree,
-                            qsp_phases=phases)
+    sk = qsjax.vector_state(
+        qsjax.VectorData(rng.normal(size=n_amp)), jax.random.key(99), degree=args.degree, qsp_phases=phases
+    )
     amp = sk.amplified("expected", totals[-1] / args.degree)
     elapsed = time.perf_counter() - t0
     print("")
     print(f"{'mode':<10} {'points':>6} {'alpha':>14} {'beta':>14} {'C':>14}   paper")
-    print(f"{'expected':<10} {fit.n_points:>6d} {fit.alpha:>8.4f} ± {fit.alpha_se:.4f} "
-          f"{fit.beta:>8.4f} ± {fit.beta_se:.4f} {fit.c:>8.4f} ± {fit.c_se:.4f}   C ≈ 0.9, alpha = beta = 1")
-    print(f"unamplified norm {norm:.4f} (2/(5 pi) = {2 / (5 * math.pi):.4f}); fixed-point amplified at "
-          f"N = {n_amp}: success {float(amp.success_probability):.4f} with {int(amp.queries)} sketches")
-    print(f"eps = l2 error of the sub-normalised state (expected vs ideal oracle, same polynomial); "
-          f"M = total samples ({args.degree} sketches); {elapsed:.1f} s")
+    print(
+        f"{'expected':<10} {fit.n_points:>6d} {fit.alpha:>8.4f} ± {fit.alpha_se:.4f} "
+        f"{fit.beta:>8.4f} ± {fit.beta_se:.4f} {fit.c:>8.4f} ± {fit.c_se:.4f}   C ≈ 0.9, alpha = beta = 1"
+    )
+    print(
+        f"unamplified norm {norm:.4f} (2/(5 pi) = {2 / (5 * math.pi):.4f}); fixed-point amplified at "
+        f"N = {n_amp}: success {float(amp.success_probability):.4f} with {int(amp.queries)} sketches"
+    )
+    print(
+        f"eps = l2 error of the sub-normalised state (expected vs ideal oracle, same polynomial); "
+        f"M = total samples ({args.degree} sketches); {elapsed:.1f} s"
+    )
     import json
 
     import matplotlib
@@ -233,10 +311,25 @@ def run_vector(args: argparse.Namespace) -> int:
     fig.tight_layout()
     fig.savefig(png_path, dpi=120)
     with open(json_path, "w") as fh:
-        json.dump(dict(rows=rows, fit=dict(alpha=fit.alpha, alpha_se=fit.alpha_se, beta=fit.beta,
-                                           beta_se=fit.beta_se, c=fit.c, c_se=fit.c_se),
-                       unamplified_norm=norm, amplified_success=float(amp.success_probability),
-                       degree=args.degree, runtime_s=elapsed), fh, indent=1)
+        json.dump(
+            dict(
+                rows=rows,
+                fit=dict(
+                    alpha=fit.alpha,
+                    alpha_se=fit.alpha_se,
+                    beta=fit.beta,
+                    beta_se=fit.beta_se,
+                    c=fit.c,
+                    c_se=fit.c_se,
+                ),
+                unamplified_norm=norm,
+                amplified_success=float(amp.success_probability),
+                degree=args.degree,
+                runtime_s=elapsed,
+            ),
+            fh,
+            indent=1,
+        )
     print(f"wrote {json_path} and {png_path}")
     return 0
 

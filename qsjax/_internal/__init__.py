@@ -1,2 +1,1 @@
 """Shared private helpers (validation, dtypes, numerics): the lowest layer, importable by all."""
-

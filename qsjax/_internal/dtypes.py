@@ -24,4 +24,3 @@ def real_dtype(x) -> jnp.dtype:
     if jnp.issubdtype(x.dtype, jnp.floating):
         return x.dtype
     return jnp.result_type(float)
-

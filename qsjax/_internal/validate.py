@@ -27,8 +27,9 @@ def float_array(x, name: str) -> jax.Array:
         raw = np.asarray(x)
         if raw.dtype.kind in "fiu" and raw.size:
             # the float dtype jnp.asarray will give: refuse values it cannot hold (not "NaN or inf")
-            target = (jax.dtypes.canonicalize_dtype(raw.dtype) if raw.dtype.kind == "f"
-                      else jnp.result_type(float))
+            target = (
+                jax.dtypes.canonicalize_dtype(raw.dtype) if raw.dtype.kind == "f" else jnp.result_type(float)
+            )
             big = float(np.max(np.abs(raw.astype(np.float64))))
             if np.isfinite(big) and big > float(jnp.finfo(target).max):
                 raise ValueError(
@@ -154,8 +155,15 @@ def check_key(key, name: str = "key"):
     )
 
 
-def sample_count(m, name: str = "m", *, allow_traced: bool = True, max_value: int = MAX_EXACT_M,
-                 minimum: int = 1, hint: str | None = None):
+def sample_count(
+    m,
+    name: str = "m",
+    *,
+    allow_traced: bool = True,
+    max_value: int = MAX_EXACT_M,
+    minimum: int = 1,
+    hint: str | None = None,
+):
     """An integer count (samples, shots) in ``[minimum, max_value]``.
 
     Accepts Python/numpy ints, integral floats such as ``1e12`` and integer/float scalar arrays;

@@ -178,7 +178,7 @@ def _table_step(oracle: PhaseSketch, m, dtype):
     theta = oracle.t.astype(values.dtype)
     mm = jnp.asarray(m, theta.dtype)
     p = jnp.asarray(1.0 / oracle.dim, theta.dtype)
-    th = jnp.stack([jnp.zeros((), theta.dtype), theta])           # the angle t f of f = 0, 1
+    th = jnp.stack([jnp.zeros((), theta.dtype), theta])  # the angle t f of f = 0, 1
     table = orthogonal_chi(p, th[:, None], p, th[None, :], mm).astype(dtype)
     dim = oracle.dim
     inv_n = 1.0 / dim
@@ -189,13 +189,13 @@ def _table_step(oracle: PhaseSketch, m, dtype):
         rho, vals, ids = jax.lax.optimization_barrier((rho, values, jnp.arange(dim)))
         marked = vals > 0.5
         fc = marked.astype(dtype)
-        t_row0 = jnp.where(marked, table[1, 0], table[0, 0])          # T[f_x, 0]
-        t_row1 = jnp.where(marked, table[1, 1], table[0, 1])          # T[f_x, 1]
-        t_col0 = jnp.where(marked, table[0, 1], table[0, 0])          # T[0, f_y]
-        t_col1 = jnp.where(marked, table[1, 1], table[1, 0])          # T[1, f_y]
-        t_same = jnp.where(marked, table[1, 1], table[0, 0])          # T[f_x, f_x]
+        t_row0 = jnp.where(marked, table[1, 0], table[0, 0])  # T[f_x, 0]
+        t_row1 = jnp.where(marked, table[1, 1], table[0, 1])  # T[f_x, 1]
+        t_col0 = jnp.where(marked, table[0, 1], table[0, 0])  # T[0, f_y]
+        t_col1 = jnp.where(marked, table[1, 1], table[1, 0])  # T[1, f_y]
+        t_same = jnp.where(marked, table[1, 1], table[0, 0])  # T[f_x, f_x]
         diag = jnp.diagonal(rho)
-        diag_fix = (1.0 - t_same) * diag                               # chi_xx = 1, not T[f_x, f_x]
+        diag_fix = (1.0 - t_same) * diag  # chi_xx = 1, not T[f_x, f_x]
         # Plain sums are reductions over the carry itself (accurate, nothing materialised); the
         # sums over marked entries are matrix-vector products whose zero terms add no rounding.
         row_all, col_all = jnp.sum(rho, axis=1), jnp.sum(rho, axis=0)
@@ -224,8 +224,9 @@ class _Evolution:
     concrete inputs; an instance is built inside the compiled program, where ``mode.m`` is traced.
     """
 
-    def __init__(self, oracle: PhaseSketch, mode: AbstractMode, key, dtype, support=None,
-                 table: bool = False):
+    def __init__(
+        self, oracle: PhaseSketch, mode: AbstractMode, key, dtype, support=None, table: bool = False
+    ):
         self.oracle, self.mode, self.key, self.dtype = oracle, mode, key, dtype
         self.support, self.table = support, table
 
@@ -315,18 +316,26 @@ class _DensityChannel(_Evolution):
         return jnp.sum(marked * jnp.real(jnp.diagonal(rho)))
 
 
-_EVOLUTIONS = ((Ideal, _FixedDiagonal), (Expected, _FixedDiagonal), (Counts, _FreshDiagonal),
-               (Channel, _DensityChannel))
+_EVOLUTIONS = (
+    (Ideal, _FixedDiagonal),
+    (Expected, _FixedDiagonal),
+    (Counts, _FreshDiagonal),
+    (Channel, _DensityChannel),
+)
 
 GROVER_MODES = tuple(cls.name for cls, _ in _EVOLUTIONS)
 """The modes Grover search runs in: ``("ideal", "expected", "counts", "channel")``."""
 
 
 def _unsupported(name) -> UnsupportedModeError:
-    hint = (f"; '{Counts.name}' draws realisations with the same law in O(N) per query"
-            if name == Sampled.name else "")
+    hint = (
+        f"; '{Counts.name}' draws realisations with the same law in O(N) per query"
+        if name == Sampled.name
+        else ""
+    )
     return UnsupportedModeError(
-        f"Grover search does not support mode {name!r}: it runs in modes {list(GROVER_MODES)}{hint}")
+        f"Grover search does not support mode {name!r}: it runs in modes {list(GROVER_MODES)}{hint}"
+    )
 
 
 def _evolution(mode: AbstractMode) -> type[_Evolution]:
@@ -348,8 +357,15 @@ def _grover_mode(mode, m) -> AbstractMode:
     return as_mode(mode, m, allowed=GROVER_MODES)
 
 
-def _run_single(oracle: PhaseSketch, mode: AbstractMode, key, q: int, curve: bool = False, support=None,
-                table: bool = False):
+def _run_single(
+    oracle: PhaseSketch,
+    mode: AbstractMode,
+    key,
+    q: int,
+    curve: bool = False,
+    support=None,
+    table: bool = False,
+):
     """One Grover run: the final state (density matrix in ``channel`` mode), the success
     probability after each of the ``q + 1`` prefixes (0 .. q iterations) if ``curve``, and the
     evolution (its ``success`` reads the final state)."""
@@ -458,12 +474,12 @@ def grover_success(data, q, m=None, *, mode: str | AbstractMode = "ideal", key=N
     trajectories = positive_int(trajectories, "trajectories")
     oracle, q, mode, key, support, table = _prepare(data, q, m, mode, key)
     trajectories = _trajectories(trajectories, mode)
-    return _success_core(oracle, mode, key, support, q=q, trajectories=trajectories, curve=False,
-                         table=table)
+    return _success_core(oracle, mode, key, support, q=q, trajectories=trajectories, curve=False, table=table)
 
 
-def grover_success_curve(data, q, m=None, *, mode: str | AbstractMode = "ideal", key=None,
-                         trajectories: int = 1):
+def grover_success_curve(
+    data, q, m=None, *, mode: str | AbstractMode = "ideal", key=None, trajectories: int = 1
+):
     """Success probability after ``0, 1, ..., q`` iterations, shape (q + 1,), from one run.
 
     Same arguments as :func:`grover_success` (whose value is the last entry); one compiled program
@@ -472,8 +488,7 @@ def grover_success_curve(data, q, m=None, *, mode: str | AbstractMode = "ideal",
     trajectories = positive_int(trajectories, "trajectories")
     oracle, q, mode, key, support, table = _prepare(data, q, m, mode, key)
     trajectories = _trajectories(trajectories, mode)
-    return _success_core(oracle, mode, key, support, q=q, trajectories=trajectories, curve=True,
-                         table=table)
+    return _success_core(oracle, mode, key, support, q=q, trajectories=trajectories, curve=True, table=table)
 
 
 def grover_state(data, q, m=None, *, mode: str | AbstractMode = "ideal", key=None):

@@ -18,7 +18,7 @@ def _check_normalised(state, name: str) -> None:
     """A concrete state must have unit norm (tolerance scaled to its precision and size)."""
     if not is_concrete(state):
         return
-    with jax.ensure_compile_time_eval():   # a concrete constant closed over by a jit stays concrete
+    with jax.ensure_compile_time_eval():  # a concrete constant closed over by a jit stays concrete
         check_finite(state, name)
         norm2 = float(jnp.sum(jnp.abs(state) ** 2))
     single = jnp.issubdtype(state.dtype, jnp.inexact) and jnp.finfo(state.dtype).bits <= 32

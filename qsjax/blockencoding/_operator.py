@@ -47,9 +47,14 @@ class OperatorEncoding(AbstractBlockEncoding):
         return fn(state, r) if self.indexed else fn(state)
 
 
-def qsvt_operator(phases: ArrayLike, state: ArrayLike, apply_U: Callable,
-                  apply_U_dagger: Callable | None = None, *, indexed: bool = False
-                  ) -> Complex[Array, "... A N"]:
+def qsvt_operator(
+    phases: ArrayLike,
+    state: ArrayLike,
+    apply_U: Callable,
+    apply_U_dagger: Callable | None = None,
+    *,
+    indexed: bool = False,
+) -> Complex[Array, "... A N"]:
     """QSVT circuit on a block encoding given as callables, applied to an ancilla-major state.
 
     The block encoding ``U`` acts on states of shape ``(..., A, N)`` (ancilla index first,
@@ -82,9 +87,14 @@ def qsvt_operator(phases: ArrayLike, state: ArrayLike, apply_U: Callable,
     return qsvt(phases, OperatorEncoding(apply_U, apply_U_dagger, indexed), state)
 
 
-def qsvt_operator_real(phases: ArrayLike, state: ArrayLike, apply_U: Callable,
-                       apply_U_dagger: Callable | None = None, *, indexed: bool = False
-                       ) -> Complex[Array, "... A N"]:
+def qsvt_operator_real(
+    phases: ArrayLike,
+    state: ArrayLike,
+    apply_U: Callable,
+    apply_U_dagger: Callable | None = None,
+    *,
+    indexed: bool = False,
+) -> Complex[Array, "... A N"]:
     """The real-part LCU ``(U_phi + U_{-phi}) / 2`` applied to ``state`` (both branches share the
     queries). Its ancilla-0 block is ``(P(A) + P^*(A)) / 2``, i.e. ``P(A)`` for a real polynomial of a
     Hermitian block-encoded ``A``. Arguments as in :func:`qsvt_operator`."""

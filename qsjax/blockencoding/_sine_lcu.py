@@ -45,9 +45,7 @@ def check_qsp_phases(qsp_phases, dtype, *, length: int | None = None) -> Float[A
             f"{ph.shape}"
         )
     if length is not None and ph.shape != (length,):
-        raise ValueError(
-            f"qsp_phases must have shape ({length},) (degree + 1 phases), got {ph.shape}"
-        )
+        raise ValueError(f"qsp_phases must have shape ({length},) (degree + 1 phases), got {ph.shape}")
     with jax.ensure_compile_time_eval():  # concrete phases are checked even while jit traces
         check_finite(ph, "qsp_phases")
     return ph.astype(dtype)

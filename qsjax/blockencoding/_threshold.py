@@ -38,8 +38,9 @@ def _run(oracle: AbstractSketch, qsp_phases, mode: AbstractMode, key):
     return run_qsvt_real(phases, SineLCUEncoding(oracle, mode, key), state)[0]
 
 
-def qsvt_sketch(oracle: PhaseSketch, qsp_phases, mode: str, m=None, key=None, *,
-                chunk_size: int = DEFAULT_CHUNK) -> Complex[Array, " N"]:
+def qsvt_sketch(
+    oracle: PhaseSketch, qsp_phases, mode: str, m=None, key=None, *, chunk_size: int = DEFAULT_CHUNK
+) -> Complex[Array, " N"]:
     """Per-entry ``Re P(sin phi)``: QSVT (Wx-convention symmetric phases) on the sine-LCU block
     encoding of a phase sketch, one fresh realisation per query.
 
@@ -65,7 +66,8 @@ def qsvt_sketch(oracle: PhaseSketch, qsp_phases, mode: str, m=None, key=None, *,
     shape = jax.eval_shape(oracle.ideal).shape
     if len(shape) != 1:
         raise ValueError(
-            f"qsvt_sketch needs a single diagonal of shape (N,) (e.g. a single-bit truth table), got {shape}")
+            f"qsvt_sketch needs a single diagonal of shape (N,) (e.g. a single-bit truth table), got {shape}"
+        )
     qsp_phases = check_qsp_phases(qsp_phases, _real_dtype(oracle))
     mode = query_mode(mode, m, key, chunk_size)
     return _run(oracle, qsp_phases, mode, mode.check_key(key))
@@ -148,7 +150,6 @@ def _threshold_oracle(data: BooleanData, degree, qsp_phases) -> ThresholdOracle:
     sin_min = float(np.sin(r_min))
     threshold, gap = 0.5 * sin_min, 0.45 * sin_min
     if qsp_phases is None:
-
         if degree is None:
             degree = min(4000, 2 * int(np.ceil(3.0 / gap)))
         degree = positive_int(degree, "degree")

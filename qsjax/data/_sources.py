@@ -198,10 +198,12 @@ def from_numpy(values, kind: str | None = None, *, p=None) -> BooleanData | Vect
     """
     if kind is None:
         raise TypeError(
-            "from_numpy needs kind='boolean' (a 0/1 truth table) or kind='vector' (a real vector)")
+            "from_numpy needs kind='boolean' (a 0/1 truth table) or kind='vector' (a real vector)"
+        )
     if not isinstance(kind, str):
         raise TypeError(
-            f"kind must be 'boolean' or 'vector', got {type(kind).__name__}; pass p by keyword (p=...)")
+            f"kind must be 'boolean' or 'vector', got {type(kind).__name__}; pass p by keyword (p=...)"
+        )
     if kind not in _KINDS:
         raise ValueError(f"kind must be 'boolean' or 'vector', got {kind!r}")
     return _KINDS[kind](np.asarray(values), p)
@@ -247,8 +249,11 @@ class Stream:
                     f"stream batch {i}: indices must lie in [0, {self.dim}), got range "
                     f"[{idx.min()}, {idx.max()}]"
                 )
-            if not (np.issubdtype(val.dtype, np.floating) or np.issubdtype(val.dtype, np.integer)
-                    or val.dtype == bool):
+            if not (
+                np.issubdtype(val.dtype, np.floating)
+                or np.issubdtype(val.dtype, np.integer)
+                or val.dtype == bool
+            ):
                 raise TypeError(
                     f"stream batch {i}: values must be real numbers (bool, int or float), got dtype "
                     f"{val.dtype}"

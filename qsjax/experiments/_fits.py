@@ -46,8 +46,14 @@ def fit_power_law(x, y) -> PowerLawFit:
     if lx.size < 2 or np.ptp(lx) == 0:
         return PowerLawFit(math.nan, math.nan, math.nan, math.nan, int(lx.size), math.nan)
     coef, se, _, resid = _ols(np.stack([np.ones_like(lx), lx], 1), ly)
-    return PowerLawFit(float(coef[1]), float(se[1]), float(coef[0]), float(se[0]), int(lx.size),
-                       float(np.sqrt(np.mean(resid**2))))
+    return PowerLawFit(
+        float(coef[1]),
+        float(se[1]),
+        float(coef[0]),
+        float(se[0]),
+        int(lx.size),
+        float(np.sqrt(np.mean(resid**2))),
+    )
 
 
 def fit_pooled_slope(groups, x, y) -> PowerLawFit:
@@ -61,8 +67,9 @@ def fit_pooled_slope(groups, x, y) -> PowerLawFit:
     g, lx, ly = g[mask], lx[mask], ly[mask]
     dummies = np.stack([(g == v).astype(float) for v in keep_groups], 1)
     coef, se, _, resid = _ols(np.concatenate([dummies, lx[:, None]], 1), ly)
-    return PowerLawFit(float(coef[-1]), float(se[-1]), math.nan, math.nan, int(lx.size),
-                       float(np.sqrt(np.mean(resid**2))))
+    return PowerLawFit(
+        float(coef[-1]), float(se[-1]), math.nan, math.nan, int(lx.size), float(np.sqrt(np.mean(resid**2)))
+    )
 
 
 @dataclass(frozen=True)
@@ -95,8 +102,15 @@ def fit_sample_complexity(n, m, eps, *, scale=1.0) -> SampleComplexityFit:
         nan = math.nan
         return SampleComplexityFit(nan, nan, nan, nan, nan, nan, int(ln_m.size))
     coef, se, _, _ = _ols(np.stack([np.ones_like(ln_n), ln_n, -ln_e], 1), ln_m)
-    return SampleComplexityFit(float(coef[1]), float(se[1]), float(coef[2]), float(se[2]),
-                               float(coef[0]), float(se[0]), int(ln_m.size))
+    return SampleComplexityFit(
+        float(coef[1]),
+        float(se[1]),
+        float(coef[2]),
+        float(se[2]),
+        float(coef[0]),
+        float(se[0]),
+        int(ln_m.size),
+    )
 
 
 @dataclass(frozen=True)
@@ -146,8 +160,14 @@ class ModeFit:
         return d
 
 
-def analyse_sweep(result: SweepResult, *, labels: Iterable[str] | None = None, eps_max: float = 0.1,
-                  eps_min: float = 0.0, cut_on: str = "predicted") -> list[ModeFit]:
+def analyse_sweep(
+    result: SweepResult,
+    *,
+    labels: Iterable[str] | None = None,
+    eps_max: float = 0.1,
+    eps_min: float = 0.0,
+    cut_on: str = "predicted",
+) -> list[ModeFit]:
     """Fit every label of a sweep on its seed-mean errors, over the points whose error (by default
     the leading-order *prediction*, see :meth:`SweepResult.points`) is at most ``eps_max``.
 
@@ -157,20 +177,24 @@ def analyse_sweep(result: SweepResult, *, labels: Iterable[str] | None = None, e
     near the cut and bias the slopes.
     """
     fits = []
-    for label in (result.labels if labels is None else list(labels)):
+    for label in result.labels if labels is None else list(labels):
         law = MODE_LAWS[label]
         n, m, e, _ = result.points(label, eps_min=eps_min, eps_max=eps_max, cut_on=cut_on)
         if law.scale == "F":
             scale = np.array([result.n_ones(v) / v for v in n])
         else:
             scale = np.ones_like(n)
-        fits.append(ModeFit(
-            label=label, law=law, n_points=int(n.size),
-            slope_m=fit_pooled_slope(n, m, e),
-            slope_n=fit_pooled_slope(m, n, e),
-            complexity=fit_sample_complexity(n, m, e, scale=scale),
-            prefactor=fit_prefactor(n, m, e, alpha=law.alpha, beta=law.beta, scale=scale),
-        ))
+        fits.append(
+            ModeFit(
+                label=label,
+                law=law,
+                n_points=int(n.size),
+                slope_m=fit_pooled_slope(n, m, e),
+                slope_n=fit_pooled_slope(m, n, e),
+                complexity=fit_sample_complexity(n, m, e, scale=scale),
+                prefactor=fit_prefactor(n, m, e, alpha=law.alpha, beta=law.beta, scale=scale),
+            )
+        )
     return fits
 
 
@@ -182,9 +206,11 @@ def _pm(v: float, se: float, fmt: str = ".3f") -> str:
 
 def format_fit_table(fits: Sequence[ModeFit]) -> str:
     """A plain-text table: exponents and prefactors per label, with the theory values beside them."""
-    head = (f"{'mode':<15s} {'pts':>4s}  {'slope in M':>16s}  {'slope in N':>16s}  "
-            f"{'alpha':>16s}  {'beta':>16s}  {'C (free fit)':>18s}  {'C (theory exps)':>18s}  "
-            f"{'theory: a, b, C':<22s}")
+    head = (
+        f"{'mode':<15s} {'pts':>4s}  {'slope in M':>16s}  {'slope in N':>16s}  "
+        f"{'alpha':>16s}  {'beta':>16s}  {'C (free fit)':>18s}  {'C (theory exps)':>18s}  "
+        f"{'theory: a, b, C':<22s}"
+    )
     lines = [head, "-" * len(head)]
     for f in fits:
         c_th = "" if f.law.prefactor is None else f"{f.law.prefactor:.3f}"

@@ -13,8 +13,14 @@ from ._sweep import MODE_LAWS, SweepResult, predicted_error, samples_needed
 # ----------------------------------------------------------------------------- plot
 
 
-def plot_sweep(result: SweepResult, path, *, fits: Sequence[ModeFit] | None = None,
-               eps_target: float = 0.01, title: str | None = None) -> None:
+def plot_sweep(
+    result: SweepResult,
+    path,
+    *,
+    fits: Sequence[ModeFit] | None = None,
+    eps_target: float = 0.01,
+    title: str | None = None,
+) -> None:
     """Write a PNG: error vs ``M`` per label (one line per ``N``, theory dashed) and a last panel
     with the samples needed for ``eps_target`` vs ``N`` (markers: interpolated from the sweep;
     lines: the fitted laws ``M = C N^alpha / eps^beta``).
@@ -32,8 +38,9 @@ def plot_sweep(result: SweepResult, path, *, fits: Sequence[ModeFit] | None = No
     nrows = -(-panels // ncols)
     fig = Figure(figsize=(5.0 * ncols, 3.9 * nrows))
     # Fixed margins: constrained/tight layout would draw the figure twice (slow with log axes).
-    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.08, top=0.9 if title else 0.94,
-                        wspace=0.3, hspace=0.5)
+    fig.subplots_adjust(
+        left=0.07, right=0.98, bottom=0.08, top=0.9 if title else 0.94, wspace=0.3, hspace=0.5
+    )
     FigureCanvasAgg(fig)
     dims = sorted({r["n"] for r in result.records})
     cmap = matplotlib.colormaps["viridis"]
@@ -49,8 +56,9 @@ def plot_sweep(result: SweepResult, path, *, fits: Sequence[ModeFit] | None = No
             m = np.array([r["m"] for r in rows], float)
             e = np.array([r["mean"] for r in rows])
             se = np.array([r["sem"] for r in rows])
-            ax.errorbar(m, e, yerr=se if se.any() else None, marker="o", ms=3, lw=1,
-                        color=colours[n], label=f"N={n}")
+            ax.errorbar(
+                m, e, yerr=se if se.any() else None, marker="o", ms=3, lw=1, color=colours[n], label=f"N={n}"
+            )
             pred = predicted_error(label, n, m, n_ones=result.n_ones(n))
             ax.plot(m, pred, ls="--", lw=0.8, color=colours[n])
         ax.set_xscale("log")
@@ -77,8 +85,12 @@ def plot_sweep(result: SweepResult, path, *, fits: Sequence[ModeFit] | None = No
         if f is not None and np.isfinite(f.complexity.c):
             grid = np.geomspace(ns.min(), ns.max(), 50)
             scale = result.meta.get("fraction", 1.0) if f.law.scale == "F" else 1.0
-            ax.plot(grid, scale * f.complexity.c * grid**f.complexity.alpha
-                    / eps_target**f.complexity.beta, color=line.get_color(), lw=1)
+            ax.plot(
+                grid,
+                scale * f.complexity.c * grid**f.complexity.alpha / eps_target**f.complexity.beta,
+                color=line.get_color(),
+                lw=1,
+            )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("dimension N")

@@ -58,8 +58,10 @@ from ..sketch._modes import DEFAULT_CHUNK, Channel, Counts, Expected, Sampled
 from ..sketch._naive import naive_boolean_oracle
 from ..sketch._phase import boolean_oracle
 
-SWEEP_MODES = (*(cls.name for cls in (Expected, Counts, Sampled, Channel)),
-               *(f"naive-{cls.name}" for cls in (Expected, Counts)))
+SWEEP_MODES = (
+    *(cls.name for cls in (Expected, Counts, Sampled, Channel)),
+    *(f"naive-{cls.name}" for cls in (Expected, Counts)),
+)
 """The series of a sweep: the orthogonal sketch in four modes, the naive baseline in two (the mode
 names come from the mode classes; the ``naive-`` prefix names the sketch family)."""
 
@@ -89,15 +91,11 @@ class ModeLaw:
 _PI2 = math.pi**2
 MODE_LAWS: dict[str, ModeLaw] = {
     "expected": ModeLaw("qos", "expected", "operator", 1.0, 1.0, _PI2 / 2, None, "(pi^2/2) N/M"),
-    "counts": ModeLaw("qos", "counts", "operator", 1.0, 2.0, None, None,
-                      "pi (N/M)^1/2 E max|Z|"),
-    "sampled": ModeLaw("qos", "sampled", "operator", 1.0, 2.0, None, None,
-                       "pi (N/M)^1/2 E max|Z|"),
+    "counts": ModeLaw("qos", "counts", "operator", 1.0, 2.0, None, None, "pi (N/M)^1/2 E max|Z|"),
+    "sampled": ModeLaw("qos", "sampled", "operator", 1.0, 2.0, None, None, "pi (N/M)^1/2 E max|Z|"),
     "channel": ModeLaw("qos", "channel", "diamond", 1.0, 1.0, 2 * _PI2, None, "2 pi^2 N/M"),
-    "naive-expected": ModeLaw("naive", "expected", "operator", 2.0, 1.0, _PI2 / 2, "F",
-                              "(pi^2/2) F N^2/M"),
-    "naive-counts": ModeLaw("naive", "counts", "operator", 2.0, 2.0, None, "F",
-                            "pi N (F/M)^1/2 E max|Z|"),
+    "naive-expected": ModeLaw("naive", "expected", "operator", 2.0, 1.0, _PI2 / 2, "F", "(pi^2/2) F N^2/M"),
+    "naive-counts": ModeLaw("naive", "counts", "operator", 2.0, 2.0, None, "F", "pi N (F/M)^1/2 E max|Z|"),
 }
 
 
@@ -236,14 +234,22 @@ class SweepResult:
         for (label, n, m), errs in groups.items():
             e = np.asarray(errs, float)
             sd = float(e.std(ddof=1)) if e.size > 1 else 0.0
-            rows.append({"label": label, "n": n, "m": m, "mean": float(e.mean()), "std": sd,
-                         "sem": sd / math.sqrt(e.size), "count": int(e.size)})
+            rows.append(
+                {
+                    "label": label,
+                    "n": n,
+                    "m": m,
+                    "mean": float(e.mean()),
+                    "std": sd,
+                    "sem": sd / math.sqrt(e.size),
+                    "count": int(e.size),
+                }
+            )
         order = {lab: i for i, lab in enumerate(SWEEP_MODES)}
         rows.sort(key=lambda r: (order.get(r["label"], 99), r["n"], r["m"]))
         return rows
 
-    def points(self, label: str, *, eps_min: float = 0.0, eps_max: float = math.inf,
-               cut_on: str = "mean"):
+    def points(self, label: str, *, eps_min: float = 0.0, eps_max: float = math.inf, cut_on: str = "mean"):
         """Arrays ``(n, m, mean error, sem)`` of ``label`` with ``eps_min < mean`` and
         ``cut <= eps_max``, where ``cut`` is the measured mean (``cut_on="mean"``) or the
         leading-order prediction :func:`predicted_error` (``cut_on="predicted"``: a cut that does
@@ -254,8 +260,11 @@ class SweepResult:
         for r in self.summary():
             if r["label"] != label or not (np.isfinite(r["mean"]) and r["mean"] > eps_min):
                 continue
-            cut = r["mean"] if cut_on == "mean" else float(
-                predicted_error(label, r["n"], r["m"], n_ones=self.n_ones(r["n"])))
+            cut = (
+                r["mean"]
+                if cut_on == "mean"
+                else float(predicted_error(label, r["n"], r["m"], n_ones=self.n_ones(r["n"])))
+            )
             if cut <= eps_max:
                 rows.append(r)
         cols = [np.array([r[k] for r in rows], float) for k in ("n", "m", "mean", "sem")]
@@ -356,9 +365,18 @@ def boolean_error_sweep(
         errors = np.asarray(errors, float).reshape(len(grid), -1)
         for i, m in enumerate(grid):
             for s, e in enumerate(errors[i]):
-                records.append({"label": label, "scheme": law.scheme, "view": law.view,
-                                "metric": law.metric, "n": n, "m": int(m),
-                                "seed": s if seeded else None, "error": float(e)})
+                records.append(
+                    {
+                        "label": label,
+                        "scheme": law.scheme,
+                        "view": law.view,
+                        "metric": law.metric,
+                        "n": n,
+                        "m": int(m),
+                        "seed": s if seeded else None,
+                        "error": float(e),
+                    }
+                )
 
     for n in dims:
         table = random_truth_table(n, fraction=fraction, seed=table_seed)
@@ -384,14 +402,21 @@ def boolean_error_sweep(
                 if padded is None:
                     padded = _padded_oracles(table, width) if pad_counts else (qos, naive)
                 poracle = padded[1] if label == "naive-counts" else padded[0]
-                out = [_counts_error(poracle, _key_for(base, salt, n, i, s), float(m), n)
-                       for i, m in enumerate(grid) for s in range(seeds)]
+                out = [
+                    _counts_error(poracle, _key_for(base, salt, n, i, s), float(m), n)
+                    for i, m in enumerate(grid)
+                    for s in range(seeds)
+                ]
                 errors = np.asarray(jnp.stack(out))
             else:  # sampled
                 target = qos.ideal()
-                out = [operator_norm_error(
-                    qos.sampled(_key_for(base, salt, n, i, s), m, chunk_size=chunk_size), target)
-                    for i, m in enumerate(grid) for s in range(seeds)]
+                out = [
+                    operator_norm_error(
+                        qos.sampled(_key_for(base, salt, n, i, s), m, chunk_size=chunk_size), target
+                    )
+                    for i, m in enumerate(grid)
+                    for s in range(seeds)
+                ]
                 errors = np.asarray(jnp.stack(out))
             emit(label, n, grid, errors, label in ("counts", "sampled", "naive-counts"))
             dt = time.perf_counter() - t0
@@ -400,11 +425,20 @@ def boolean_error_sweep(
                 progress(f"{label:>15s}  N={n:<6d} {len(grid):3d} M values  {dt:6.2f} s")
 
     meta = {
-        "dims": dims, "ms": ms, "grids": {k: grids[k] for k in modes},
-        "label_dims": {k: label_dims[k] for k in modes}, "seeds": seeds, "modes": modes,
-        "sampled_max_m": sampled_max_m, "counts_width": width if pad_counts else None,
-        "fraction": fraction, "table_seed": table_seed, "key": key, "dtype": dtype,
-        "n_ones": n_ones, "timings_s": timings,
+        "dims": dims,
+        "ms": ms,
+        "grids": {k: grids[k] for k in modes},
+        "label_dims": {k: label_dims[k] for k in modes},
+        "seeds": seeds,
+        "modes": modes,
+        "sampled_max_m": sampled_max_m,
+        "counts_width": width if pad_counts else None,
+        "fraction": fraction,
+        "table_seed": table_seed,
+        "key": key,
+        "dtype": dtype,
+        "n_ones": n_ones,
+        "timings_s": timings,
     }
     return SweepResult(records=records, meta=meta)
 

@@ -22,8 +22,9 @@ in ``O(N)`` instead."""
 
 def _shot_count(shots, name: str, max_value: int, hint: str, *, allow_traced: bool) -> int:
     """A non-negative integer number of shots, at most ``max_value`` (see ``sample_count``)."""
-    return sample_count(shots, name, allow_traced=allow_traced, max_value=max_value, minimum=0,
-                        hint=f"; {hint}")
+    return sample_count(
+        shots, name, allow_traced=allow_traced, max_value=max_value, minimum=0, hint=f"; {hint}"
+    )
 
 
 def _check_state(state, fname: str) -> Array:
@@ -80,7 +81,9 @@ def sample_shots(key: Array, state: Complex[Array, " N"], shots: int) -> Integer
     """
     key = check_key(key)
     shots = _shot_count(
-        shots, "shots", MAX_SHOTS,
+        shots,
+        "shots",
+        MAX_SHOTS,
         "sample_shots materialises every outcome; use qsjax.sample_histogram(key, state, shots) for the "
         "outcome counts in O(N) memory (exact up to 2**53 shots)",
         allow_traced=False,

@@ -122,9 +122,7 @@ def _check_permutation(perm: np.ndarray) -> None:
         )
 
 
-def permute_basis(
-    state: Complex[Array, "... N"], perm: Integer[ArrayLike, " N"]
-) -> Complex[Array, "... N"]:
+def permute_basis(state: Complex[Array, "... N"], perm: Integer[ArrayLike, " N"]) -> Complex[Array, "... N"]:
     """Apply the permutation unitary ``|x> -> |perm[x]>``.
 
     ``perm`` must be an integer array that is a permutation of ``range(N)``: a non-integer dtype
@@ -160,9 +158,7 @@ def expectation_diagonal(
     return jnp.sum(probabilities(state) * jnp.asarray(observable), axis=-1)
 
 
-def expectation(
-    state: Complex[Array, " N"], observable: Complex[ArrayLike, "N N"]
-) -> Array:
+def expectation(state: Complex[Array, " N"], observable: Complex[ArrayLike, "N N"]) -> Array:
     """``<state| O |state>`` for a dense observable (small registers only)."""
     state = jnp.asarray(state)
     return jnp.vdot(state, jnp.asarray(observable) @ state)

@@ -275,8 +275,11 @@ def _class_matrix(pc, thc, m):
     with jax.enable_x64(True):
         p = jnp.asarray(pc, jnp.float64)
         theta = jnp.asarray(thc, jnp.float64)
-        d = np.array(orthogonal_chi_minus_target(p[:, None], theta[:, None], p[None, :], theta[None, :],
-                                                 jnp.float64(m)))
+        d = np.array(
+            orthogonal_chi_minus_target(
+                p[:, None], theta[:, None], p[None, :], theta[None, :], jnp.float64(m)
+            )
+        )
     np.fill_diagonal(d, np.real(np.diag(d)))  # within a class: real up to rounding
     return d
 

@@ -14,7 +14,7 @@ def operator_norm_error(diagonal, target):
     """``||diag(diagonal) - diag(target)||`` (operator norm = max entry-wise modulus), per batch."""
     d = jnp.asarray(diagonal)
     t = jnp.asarray(target)
-    if d.shape[-t.ndim:] != t.shape:
+    if d.shape[-t.ndim :] != t.shape:
         raise ValueError(f"diagonal shape {d.shape} does not end with the target shape {t.shape}")
     axes = tuple(range(d.ndim - t.ndim, d.ndim))
     return jnp.max(jnp.abs(d - t), axis=axes)

@@ -19,8 +19,9 @@ Convention = Literal["wx", "reflection", "projector", "wz"]
 # ----------------------------------------------------------------------------------------------
 
 
-def convert_phases(phases: ArrayLike, *, source: Convention = "wx", target: Convention = "reflection"
-                   ) -> tuple[np.ndarray, complex]:
+def convert_phases(
+    phases: ArrayLike, *, source: Convention = "wx", target: Convention = "reflection"
+) -> tuple[np.ndarray, complex]:
     """Convert phases between QSP conventions; exact for the full 2x2 matrix.
 
     Returns ``(new_phases, global_phase)`` such that
@@ -69,9 +70,9 @@ def convert_phases(phases: ArrayLike, *, source: Convention = "wx", target: Conv
     if src == dst:
         return ph, complex(1.0)
     shift, gphase = _reflection_shift(d), complex(1j ** (d % 4))
-    if src == "wx":          # U^wx_phi = i^d U^R_{phi - shift}
+    if src == "wx":  # U^wx_phi = i^d U^R_{phi - shift}
         return ph - shift, gphase
-    return ph + shift, complex(np.conj(gphase))     # U^R_phi' = (-i)^d U^wx_{phi' + shift}
+    return ph + shift, complex(np.conj(gphase))  # U^R_phi' = (-i)^d U^wx_{phi' + shift}
 
 
 def _reflection_shift(d: int) -> np.ndarray:

@@ -32,9 +32,13 @@ def qsp_response(phases: ArrayLike, x: ArrayLike) -> Complex[Array, "..."]:
     return qsvt_diagonal(phases, x.reshape(-1), convention="wx").reshape(x.shape)
 
 
-def qsvt_diagonal(phases: ArrayLike, signal: ArrayLike, *,
-                  convention: Literal["reflection", "wx", "unitary"] = "reflection",
-                  return_block: bool = False) -> Complex[Array, "..."]:
+def qsvt_diagonal(
+    phases: ArrayLike,
+    signal: ArrayLike,
+    *,
+    convention: Literal["reflection", "wx", "unitary"] = "reflection",
+    return_block: bool = False,
+) -> Complex[Array, "..."]:
     """QSVT on a diagonal block encoding: a per-entry product of 2x2 matrices.
 
     Computes, independently for each entry ``j``, ::
@@ -128,11 +132,15 @@ class DiagonalEncoding(AbstractBlockEncoding):
         elif signal.ndim == shared_ndim + 1:
             per_query = True
             if queries is not None and signal.shape[0] != queries:
-                raise ValueError(f"per-query signal must have leading axis d={queries} (one realisation "
-                                 f"per query), got shape {signal.shape}")
+                raise ValueError(
+                    f"per-query signal must have leading axis d={queries} (one realisation "
+                    f"per query), got shape {signal.shape}"
+                )
         elif signal.ndim < shared_ndim:
-            raise ValueError(f"signal must have shape {'(N, 2, 2)' if explicit else '(N,)'} or a leading "
-                             f"query axis, got {signal.shape}")
+            raise ValueError(
+                f"signal must have shape {'(N, 2, 2)' if explicit else '(N,)'} or a leading "
+                f"query axis, got {signal.shape}"
+            )
         else:
             raise ValueError(f"signal has too many axes ({signal.shape}); use jax.vmap for batches")
         if explicit:
@@ -179,9 +187,9 @@ class DiagonalEncoding(AbstractBlockEncoding):
         return jnp.stack([out0, out1], axis=-2)
 
 
-def qsvt_diagonal_real(phases: ArrayLike, signal: ArrayLike, *,
-                       convention: Literal["reflection", "wx", "unitary"] = "reflection"
-                       ) -> Complex[Array, "..."]:
+def qsvt_diagonal_real(
+    phases: ArrayLike, signal: ArrayLike, *, convention: Literal["reflection", "wx", "unitary"] = "reflection"
+) -> Complex[Array, "..."]:
     """Top-left block of the real-part LCU ``(U_phi + U_{-phi}) / 2`` on a diagonal encoding.
 
     The two branches share the same queries (only the phases are controlled), so for real signals

@@ -69,8 +69,12 @@ def fixed_point_length(delta: float, w: float) -> int:
 
 
 def _length(length) -> int:
-    if isinstance(length, bool) or not isinstance(length, numbers.Integral | np.integer) or length < 1 \
-            or length % 2 == 0:
+    if (
+        isinstance(length, bool)
+        or not isinstance(length, numbers.Integral | np.integer)
+        or length < 1
+        or length % 2 == 0
+    ):
         raise ValueError(f"length must be an odd positive integer L = 2l + 1, got {length!r}")
     return int(length)
 
@@ -127,7 +131,7 @@ def fixed_point_success(lam, delta, length) -> Float[Array, "..."]:
         with jax.ensure_compile_time_eval():
             check_finite(lam, "lam")
             lo, hi = float(jnp.min(lam)), float(jnp.max(lam))
-        tol = 8 * float(jnp.finfo(lam.dtype).eps)   # rounding of a computed probability
+        tol = 8 * float(jnp.finfo(lam.dtype).eps)  # rounding of a computed probability
         if lo < -tol or hi > 1.0 + tol:
             raise ValueError(f"lam must be a success probability in [0, 1], got values in [{lo!r}, {hi!r}]")
     lam = lam.astype(dtype)

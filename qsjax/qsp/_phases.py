@@ -180,10 +180,10 @@ def _jacobian_at_nodes(psi, parity: int):
     x = x.astype(jnp.complex128)
     s = s.astype(jnp.complex128)
     rev = psi[::-1]
-    phis = rev.at[0].add(jnp.pi / 4)          # phi_0 .. phi_{dt-1} (first half incl. middle)
-    n_half = dt if parity == 1 else dt - 1     # phases phi_0..phi_M in the row prefix, M = n_half-1
+    phis = rev.at[0].add(jnp.pi / 4)  # phi_0 .. phi_{dt-1} (first half incl. middle)
+    n_half = dt if parity == 1 else dt - 1  # phases phi_0..phi_M in the row prefix, M = n_half-1
 
-    def w_right(v0, v1):                       # row v -> v W
+    def w_right(v0, v1):  # row v -> v W
         return x * v0 + 1j * s * v1, 1j * s * v0 + x * v1
 
     e0 = jnp.exp(1j * phis[0])
@@ -230,7 +230,7 @@ def _jacobian_at_nodes(psi, parity: int):
 
 def _jacobian_coeffs(psi: np.ndarray, parity: int) -> np.ndarray:
     """Jacobian of F (reduced coefficients) w.r.t. psi, shape (dt, dt) [coeff, psi], numpy."""
-    jn = np.asarray(_jacobian_at_nodes(jnp.asarray(psi), parity))   # [psi, node]
+    jn = np.asarray(_jacobian_at_nodes(jnp.asarray(psi), parity))  # [psi, node]
     dt, n = jn.shape
     # Same node -> coefficient map as _nodes_to_reduced_coeffs, on the host (scipy): by the
     # mirror symmetry it is a half-length DCT-IV (odd) / DCT-II (even) of the positive-node values.
@@ -264,7 +264,7 @@ def _fpi_loop(psi0, target, parity: int, maxiter: int, tol, budget, min_iter):
         # DF(0) = -2 I in this sign convention, so the frozen-Jacobian Newton step is +res/2.
         return psi + 0.5 * res, it + 1, r_new, hist
 
-    big = jnp.asarray(jnp.finfo(psi0.dtype).max, psi0.dtype)   # "not yet measured", finite
+    big = jnp.asarray(jnp.finfo(psi0.dtype).max, psi0.dtype)  # "not yet measured", finite
     st = (psi0, jnp.int32(0), big, jnp.full((hist_len,), big, psi0.dtype))
     psi, it, r, _ = jax.lax.while_loop(cond, body, st)
     # r is the residual of the iterate *before* the last update; recompute for the returned psi.
@@ -318,8 +318,8 @@ def _newton(psi: np.ndarray, target: np.ndarray, parity: int, tol: float, maxite
         res_c, r_c = residual(cand)
         if not fresh:
             if not r_c < refresh * r:
-                lu = None                  # stale factors: refresh at the current point
-            if r_c < r:                    # accept any decrease; otherwise retry with a fresh J
+                lu = None  # stale factors: refresh at the current point
+            if r_c < r:  # accept any decrease; otherwise retry with a fresh J
                 psi, res, r = cand, res_c, r_c
                 it += 1
             continue
@@ -329,12 +329,12 @@ def _newton(psi: np.ndarray, target: np.ndarray, parity: int, tol: float, maxite
             cand = psi - lam * step
             res_c, r_c = residual(cand)
         if not r_c < r:
-            break                          # even a damped fresh step fails: give up
+            break  # even a damped fresh step fails: give up
         contraction = r_c / r
         psi, res, r = cand, res_c, r_c
         it += 1
         if lam < 1.0 or contraction > refresh:
-            lu = None                      # far from the solution: keep recomputing
+            lu = None  # far from the solution: keep recomputing
     return psi, it, r
 
 
@@ -350,26 +350,33 @@ def _target_coeffs(poly) -> tuple[np.ndarray, int, int]:
         if c.shape != (degree + 1,):
             raise ValueError(f"poly.coeffs has shape {c.shape} but poly.degree is {degree}")
         if parity is None:
-            raise ValueError("poly has mixed parity; QSP with symmetric phases needs a polynomial "
-                             "of definite parity (split it into even and odd parts)")
+            raise ValueError(
+                "poly has mixed parity; QSP with symmetric phases needs a polynomial "
+                "of definite parity (split it into even and odd parts)"
+            )
         if degree % 2 != parity:
-            raise ValueError(f"poly has parity {parity} but degree {degree}: QSP degree parity must "
-                             f"match the polynomial parity")
+            raise ValueError(
+                f"poly has parity {parity} but degree {degree}: QSP degree parity must "
+                f"match the polynomial parity"
+            )
     else:
         c = np.asarray(poly, dtype=np.float64)
         if c.ndim != 1 or c.size == 0:
-            raise ValueError(f"poly must be a ChebPoly or a 1-D array of Chebyshev coefficients, "
-                             f"got shape {c.shape}")
+            raise ValueError(
+                f"poly must be a ChebPoly or a 1-D array of Chebyshev coefficients, got shape {c.shape}"
+            )
         degree = c.size - 1
         parity = degree % 2
     if not np.all(np.isfinite(c)):
         raise ValueError("poly has non-finite coefficients")
-    wrong = np.abs(c[1 - parity:: 2])
+    wrong = np.abs(c[1 - parity :: 2])
     scale = max(float(np.max(np.abs(c))), 1e-300)
     if wrong.size and float(wrong.max()) > 1e-14 * scale:
         k = int(np.argmax(wrong)) * 2 + (1 - parity)
-        raise ValueError(f"poly: degree {degree} needs parity {parity}, but coefficient c[{k}] = "
-                         f"{c[k]:.3g} has the other parity")
+        raise ValueError(
+            f"poly: degree {degree} needs parity {parity}, but coefficient c[{k}] = "
+            f"{c[k]:.3g} has the other parity"
+        )
     return c, degree, parity
 
 
@@ -391,9 +398,14 @@ def _positive_tolerance(value, name: str) -> float:
     return v
 
 
-def find_phases(poly: ChebPoly | ArrayLike, *, method: Literal["auto", "fpi", "newton"] = "auto",
-                tol: float = 1e-12, atol: float | None = None, maxiter: int | None = None
-                ) -> QSPPhases:
+def find_phases(
+    poly: ChebPoly | ArrayLike,
+    *,
+    method: Literal["auto", "fpi", "newton"] = "auto",
+    tol: float = 1e-12,
+    atol: float | None = None,
+    maxiter: int | None = None,
+) -> QSPPhases:
     """Symmetric QSP phases with ``Re <0|U_phi(x)|0> = P(x)`` (``"wx"`` convention), deterministic.
 
     Parameters
@@ -441,8 +453,10 @@ def find_phases(poly: ChebPoly | ArrayLike, *, method: Literal["auto", "fpi", "n
     c, degree, parity = _target_coeffs(poly)
     sup = sup_norm(c)
     if sup > 1.0 + 1e-12:
-        raise ValueError(f"poly: max |P(x)| on [-1, 1] is {sup:.15g} > 1; QSP can only reach "
-                         f"polynomials bounded by 1 (rescale it)")
+        raise ValueError(
+            f"poly: max |P(x)| on [-1, 1] is {sup:.15g} > 1; QSP can only reach "
+            f"polynomials bounded by 1 (rescale it)"
+        )
     dt = _num_reduced(degree)
     if atol is None:
         atol = max(1e-9, dt * tol)
@@ -454,7 +468,7 @@ def find_phases(poly: ChebPoly | ArrayLike, *, method: Literal["auto", "fpi", "n
 
     target = c[parity::2].copy()
     if parity == 0:
-        target[0] *= 2.0        # matches the doubled constant of _nodes_to_reduced_coeffs
+        target[0] *= 2.0  # matches the doubled constant of _nodes_to_reduced_coeffs
 
     with jax.enable_x64(True):
         tgt = jnp.asarray(target, dtype=jnp.float64)
@@ -465,15 +479,22 @@ def find_phases(poly: ChebPoly | ArrayLike, *, method: Literal["auto", "fpi", "n
         if method in ("auto", "fpi"):
             fpi_max = 5000 if maxiter is None else int(maxiter)
             budget = _newton_cost_in_fpi_steps(dt) if method == "auto" else math.inf
-            psi_j, it, r_j = _fpi_loop(jnp.zeros(dt, jnp.float64), tgt, parity, fpi_max,
-                                       jnp.float64(tol), jnp.float64(budget), jnp.int32(24))
+            psi_j, it, r_j = _fpi_loop(
+                jnp.zeros(dt, jnp.float64),
+                tgt,
+                parity,
+                fpi_max,
+                jnp.float64(tol),
+                jnp.float64(budget),
+                jnp.int32(24),
+            )
             psi, iters, r = np.asarray(psi_j), int(it), float(r_j)
             used.append("fpi")
         if r > tol and method in ("auto", "newton"):
             newton_max = 50 if (maxiter is None or method == "auto") else int(maxiter)
-            r0 = float(np.max(np.abs(target)))          # residual at the origin psi = 0
+            r0 = float(np.max(np.abs(target)))  # residual at the origin psi = 0
             if not (r < r0) or not np.all(np.isfinite(psi)):
-                psi = np.zeros(dt)                      # the fixed-point map diverged
+                psi = np.zeros(dt)  # the fixed-point map diverged
             from_origin = not np.any(psi)
             psi_n, it_n, r_n = _newton(psi, target, parity, tol, newton_max)
             iters += it_n
@@ -488,7 +509,8 @@ def find_phases(poly: ChebPoly | ArrayLike, *, method: Literal["auto", "fpi", "n
         if not (r <= tol):
             raise QSPConvergenceError(
                 f"phase finding ({method_used}) stopped at coefficient residual {r:.3e} > tol={tol:g} "
-                f"after {iters} iterations (degree {degree}, max|P| = {sup:.15g})")
+                f"after {iters} iterations (degree {degree}, max|P| = {sup:.15g})"
+            )
         phases = _full_from_reduced(psi, parity)
         return _finish(phases, psi, c, degree, parity, method_used, iters, r, atol)
 
@@ -503,8 +525,15 @@ def _finish(phases, psi, c, degree, parity, method_used, iters, r, atol) -> QSPP
     if not (err <= atol):
         raise QSPConvergenceError(
             f"phase verification failed: max |Re<0|U|0> - P| = {err:.3e} > atol={atol:g} on the "
-            f"check grid (degree {degree}, method {method_used})")
-    return QSPPhases(phases=np.asarray(phases, dtype=np.float64),
-                     reduced=np.asarray(psi, dtype=np.float64), degree=degree, parity=parity,
-                     method=method_used, iterations=int(iters), residual=float(r),
-                     max_error=err)
+            f"check grid (degree {degree}, method {method_used})"
+        )
+    return QSPPhases(
+        phases=np.asarray(phases, dtype=np.float64),
+        reduced=np.asarray(psi, dtype=np.float64),
+        degree=degree,
+        parity=parity,
+        method=method_used,
+        iterations=int(iters),
+        residual=float(r),
+        max_error=err,
+    )

@@ -137,8 +137,13 @@ class ChebPoly(eqx.Module):
         return chebyshev_eval(self.coeffs, x)
 
     @classmethod
-    def from_coeffs(cls, coeffs: ArrayLike, *, target: str = "user polynomial",
-                    domain: Sequence[Interval] = ((-1.0, 1.0),)) -> ChebPoly:
+    def from_coeffs(
+        cls,
+        coeffs: ArrayLike,
+        *,
+        target: str = "user polynomial",
+        domain: Sequence[Interval] = ((-1.0, 1.0),),
+    ) -> ChebPoly:
         """Wrap user coefficients: infers the parity and measures ``max_abs`` (no rescaling).
 
         Parameters
@@ -147,16 +152,23 @@ class ChebPoly(eqx.Module):
             Chebyshev coefficients, lowest degree first.
         """
         c = _as_coeffs(coeffs, "coeffs")
-        return cls(coeffs=c, degree=len(c) - 1, parity=_infer_parity(c), approx_error=None,
-                   target=target, domain=tuple((float(a), float(b)) for a, b in domain),
-                   max_abs=sup_norm(c))
+        return cls(
+            coeffs=c,
+            degree=len(c) - 1,
+            parity=_infer_parity(c),
+            approx_error=None,
+            target=target,
+            domain=tuple((float(a), float(b)) for a, b in domain),
+            max_abs=sup_norm(c),
+        )
 
 
 def _as_coeffs(coeffs: ArrayLike, name: str) -> np.ndarray:
     c = np.asarray(coeffs, dtype=np.float64)
     if c.ndim != 1 or c.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D array of Chebyshev coefficients, "
-                         f"got shape {c.shape}")
+        raise ValueError(
+            f"{name} must be a non-empty 1-D array of Chebyshev coefficients, got shape {c.shape}"
+        )
     if not np.all(np.isfinite(c)):
         raise ValueError(f"{name} contains NaN or inf")
     return c
@@ -179,8 +191,9 @@ def _infer_parity(c: np.ndarray, rtol: float = 1e-14) -> int | None:
 # ----------------------------------------------------------------------------------------------
 
 
-def _cheb_fit(func: Callable[[np.ndarray], np.ndarray], degree: int, parity: int | None,
-              factor: int = FIT_FACTOR) -> np.ndarray:
+def _cheb_fit(
+    func: Callable[[np.ndarray], np.ndarray], degree: int, parity: int | None, factor: int = FIT_FACTOR
+) -> np.ndarray:
     """Chebyshev coefficients (length degree + 1) of ``func`` from an oversampled DCT-II.
 
     Sampling at ``n = factor (degree + 1)`` first-kind nodes gives the Chebyshev series with aliasing
@@ -194,7 +207,7 @@ def _cheb_fit(func: Callable[[np.ndarray], np.ndarray], degree: int, parity: int
     y[0] *= 0.5
     c = y[: degree + 1].copy()
     if parity is not None:
-        c[1 - parity:: 2] = 0.0
+        c[1 - parity :: 2] = 0.0
     return c
 
 
@@ -254,10 +267,10 @@ def _polish_maxima(c: np.ndarray, theta: np.ndarray, vals: np.ndarray) -> float:
         x, s = np.cos(t), np.sin(t)
         p1 = np.polynomial.chebyshev.chebval(x, c1)
         p2 = np.polynomial.chebyshev.chebval(x, c2)
-        g1 = -s * p1                       # d/dtheta P(cos theta)
-        g2 = s * s * p2 - x * p1           # d^2/dtheta^2 P(cos theta)
+        g1 = -s * p1  # d/dtheta P(cos theta)
+        g2 = s * s * p2 - x * p1  # d^2/dtheta^2 P(cos theta)
         step = np.where(g2 != 0.0, -g1 / np.where(g2 != 0.0, g2, 1.0), 0.0)
-        t = np.clip(t + step, lo, hi)      # stay in the bracket around the grid maximum
+        t = np.clip(t + step, lo, hi)  # stay in the bracket around the grid maximum
     polished = np.abs(np.polynomial.chebyshev.chebval(np.cos(t), c))
     return float(max(gmax, polished.max()))
 
@@ -291,8 +304,9 @@ def _in_domain(x: np.ndarray, domain: Sequence[Interval]) -> np.ndarray:
     return keep
 
 
-def _domain_error(c: np.ndarray, ideal: Callable[[np.ndarray], np.ndarray],
-                  domain: Sequence[Interval]) -> float:
+def _domain_error(
+    c: np.ndarray, ideal: Callable[[np.ndarray], np.ndarray], domain: Sequence[Interval]
+) -> float:
     """Max |P - ideal| on the domain: dense grid, then golden-section polish of the top maxima.
 
     Grid: the Chebyshev extreme points (``~20 (d + 1)``, values by DCT), a uniform grid and the
@@ -324,7 +338,7 @@ def _domain_error(c: np.ndarray, ideal: Callable[[np.ndarray], np.ndarray],
     if cand.size == 0:
         return best
     lo, hi = x[cand - 1], x[cand + 1]
-    for ilo, ihi in domain:     # keep each bracket inside the interval of its centre point
+    for ilo, ihi in domain:  # keep each bracket inside the interval of its centre point
         inside = (x[cand] >= ilo) & (x[cand] <= ihi)
         lo = np.where(inside, np.maximum(lo, ilo), lo)
         hi = np.where(inside, np.minimum(hi, ihi), hi)
@@ -336,7 +350,7 @@ def _domain_error(c: np.ndarray, ideal: Callable[[np.ndarray], np.ndarray],
     t1, t2 = hi - gr * (hi - lo), lo + gr * (hi - lo)
     f1, f2 = err_at(t1), err_at(t2)
     for _ in range(40):
-        left = f1 >= f2                     # maximum lies in [lo, t2]
+        left = f1 >= f2  # maximum lies in [lo, t2]
         hi = np.where(left, t2, hi)
         lo = np.where(left, lo, t1)
         t1n = np.where(left, hi - gr * (hi - lo), t2)
@@ -347,9 +361,16 @@ def _domain_error(c: np.ndarray, ideal: Callable[[np.ndarray], np.ndarray],
     return float(max(best, f1.max(), f2.max()))
 
 
-def _finalize(c: np.ndarray, *, degree: int, parity: int | None, target: str,
-              ideal: Callable[[np.ndarray], np.ndarray], domain: Sequence[Interval],
-              max_norm: float = 1.0) -> ChebPoly:
+def _finalize(
+    c: np.ndarray,
+    *,
+    degree: int,
+    parity: int | None,
+    target: str,
+    ideal: Callable[[np.ndarray], np.ndarray],
+    domain: Sequence[Interval],
+    max_norm: float = 1.0,
+) -> ChebPoly:
     """Enforce ``|P| <= max_norm`` (safety factor), then measure the error on the domain."""
     sup = sup_norm(c)
     factor = 1.0
@@ -360,15 +381,28 @@ def _finalize(c: np.ndarray, *, degree: int, parity: int | None, target: str,
         c = c * factor
         sup = sup * factor
     err = _domain_error(c, ideal, domain)
-    return ChebPoly(coeffs=c, degree=degree, parity=parity, approx_error=err, target=target,
-                    domain=tuple((float(a), float(b)) for a, b in domain), max_abs=float(sup),
-                    safety_factor=float(factor))
+    return ChebPoly(
+        coeffs=c,
+        degree=degree,
+        parity=parity,
+        approx_error=err,
+        target=target,
+        domain=tuple((float(a), float(b)) for a, b in domain),
+        max_abs=float(sup),
+        safety_factor=float(factor),
+    )
 
 
-def _scan_sharpness(family: Callable[[float], Callable[[np.ndarray], np.ndarray]], degree: int,
-                    parity: int | None, ideal: Callable[[np.ndarray], np.ndarray],
-                    domain: Sequence[Interval], k_lo: float, k_hi: float,
-                    max_norm: float = 1.0) -> tuple[float, np.ndarray]:
+def _scan_sharpness(
+    family: Callable[[float], Callable[[np.ndarray], np.ndarray]],
+    degree: int,
+    parity: int | None,
+    ideal: Callable[[np.ndarray], np.ndarray],
+    domain: Sequence[Interval],
+    k_lo: float,
+    k_hi: float,
+    max_norm: float = 1.0,
+) -> tuple[float, np.ndarray]:
     """Deterministic 1-D search over the sharpness ``k`` minimising the measured domain error.
 
     A log-spaced coarse scan followed by golden-section refinement in ``log k`` around the best
@@ -385,7 +419,7 @@ def _scan_sharpness(family: Callable[[float], Callable[[np.ndarray], np.ndarray]
         c = _cheb_fit(family(math.exp(logk)), degree, parity)
         _, vals = _extrema_grid_values(c, m)
         gmax = float(np.max(np.abs(vals)))
-        if gmax > max_norm:      # the safety rescale _finalize would apply
+        if gmax > max_norm:  # the safety rescale _finalize would apply
             vals = vals * (max_norm / gmax)
         err = float(np.max(np.abs(vals[mask] - ideal_dom))) if x_dom.size else 0.0
         return err, c
@@ -419,20 +453,23 @@ def _scan_sharpness(family: Callable[[float], Callable[[np.ndarray], np.ndarray]
 # ----------------------------------------------------------------------------------------------
 
 
-def _check_degree(degree, parity: int | None, name: str = "degree",
-                  max_degree: int = MAX_POLY_DEGREE) -> int:
+def _check_degree(degree, parity: int | None, name: str = "degree", max_degree: int = MAX_POLY_DEGREE) -> int:
     if isinstance(degree, bool) or not isinstance(degree, (int, np.integer)):
         raise TypeError(f"{name} must be an int, got {type(degree).__name__}")
     degree = int(degree)
     if degree < 1:
         raise ValueError(f"{name} must be >= 1, got {degree}")
     if degree > max_degree:
-        raise ValueError(f"{name}={degree} exceeds the polynomial degree cap {max_degree}"
-                         f"{' (MAX_POLY_DEGREE)' if max_degree == MAX_POLY_DEGREE else ''}")
+        raise ValueError(
+            f"{name}={degree} exceeds the polynomial degree cap {max_degree}"
+            f"{' (MAX_POLY_DEGREE)' if max_degree == MAX_POLY_DEGREE else ''}"
+        )
     if parity is not None and degree % 2 != parity:
         kind = "odd" if parity == 1 else "even"
-        raise ValueError(f"{name} must be {kind} for this {kind} polynomial (QSP degree parity must "
-                         f"match the polynomial parity), got {degree}")
+        raise ValueError(
+            f"{name} must be {kind} for this {kind} polynomial (QSP degree parity must "
+            f"match the polynomial parity), got {degree}"
+        )
     return degree
 
 
@@ -510,19 +547,25 @@ def sign_polynomial(degree: int, gap: float, *, amplitude: float = 1.0) -> ChebP
         return lambda x: amp * scipy.special.erf(k * x)
 
     _, c = _scan_sharpness(family, degree, 1, ideal, domain, 0.5 / gap, 4.0 * degree + 4.0)
-    return _finalize(c, degree=degree, parity=1, target=f"{amp:g}*sign(x)", ideal=ideal,
-                     domain=domain)
+    return _finalize(c, degree=degree, parity=1, target=f"{amp:g}*sign(x)", ideal=ideal, domain=domain)
 
 
 def _smooth_threshold(parity: int, threshold: float, amp: float):
     def family(k):
         if parity == 0:
             # 1 - (box of half-width t): ~0 for |x| < t, ~1 for |x| > t; even and entire.
-            return lambda x: amp * (1.0 + 0.5 * (scipy.special.erf(k * (x - threshold))
-                                                 - scipy.special.erf(k * (x + threshold))))
+            return lambda x: (
+                amp
+                * (
+                    1.0
+                    + 0.5 * (scipy.special.erf(k * (x - threshold)) - scipy.special.erf(k * (x + threshold)))
+                )
+            )
         # ~0 for |x| < t, ~sign(x) for |x| > t; odd and entire.
-        return lambda x: amp * 0.5 * (scipy.special.erf(k * (x - threshold))
-                                      + scipy.special.erf(k * (x + threshold)))
+        return lambda x: (
+            amp * 0.5 * (scipy.special.erf(k * (x - threshold)) + scipy.special.erf(k * (x + threshold)))
+        )
+
     return family
 
 
@@ -530,13 +573,13 @@ def _gap_domain(center: float, gap: float, name: str) -> tuple[Interval, ...]:
     """The symmetric regions outside the transition window ``center ± gap`` (inside ``[-1, 1]``)."""
     lo, hi = center - gap, center + gap
     if lo <= 0.0 or hi >= 1.0:
-        raise ValueError(f"gap={gap} too wide for {name}={center}: need "
-                         f"0 < {name} - gap and {name} + gap < 1")
+        raise ValueError(
+            f"gap={gap} too wide for {name}={center}: need 0 < {name} - gap and {name} + gap < 1"
+        )
     return ((-1.0, -hi), (-lo, lo), (hi, 1.0))
 
 
-def threshold_polynomial(degree: int, threshold: float, gap: float, *,
-                         amplitude: float = 1.0) -> ChebPoly:
+def threshold_polynomial(degree: int, threshold: float, gap: float, *, amplitude: float = 1.0) -> ChebPoly:
     """Singular-value threshold polynomial: ``~0`` for ``|x| < threshold``, ``~1`` beyond.
 
     The parity follows the degree (QSP needs ``parity == degree % 2``):
@@ -576,16 +619,29 @@ def threshold_polynomial(degree: int, threshold: float, gap: float, *,
         step = (np.abs(x) >= threshold).astype(np.float64)
         return amp * (step if parity == 0 else np.sign(x) * step)
 
-    _, c = _scan_sharpness(_smooth_threshold(parity, threshold, amp), degree, parity, ideal,
-                           domain, 0.5 / gap, 4.0 * degree + 4.0)
+    _, c = _scan_sharpness(
+        _smooth_threshold(parity, threshold, amp),
+        degree,
+        parity,
+        ideal,
+        domain,
+        0.5 / gap,
+        4.0 * degree + 4.0,
+    )
     kind = "1[|x|>=t]" if parity == 0 else "sign(x)*1[|x|>=t]"
-    return _finalize(c, degree=degree, parity=parity,
-                     target=f"{amp:g}*{kind}, t={threshold:g}", ideal=ideal, domain=domain)
+    return _finalize(
+        c, degree=degree, parity=parity, target=f"{amp:g}*{kind}, t={threshold:g}", ideal=ideal, domain=domain
+    )
 
 
-def spectral_filter_polynomial(degree: int, cutoff: float, gap: float, *,
-                               keep: Literal["above", "below"] = "above",
-                               amplitude: float = 1.0) -> ChebPoly:
+def spectral_filter_polynomial(
+    degree: int,
+    cutoff: float,
+    gap: float,
+    *,
+    keep: Literal["above", "below"] = "above",
+    amplitude: float = 1.0,
+) -> ChebPoly:
     """Even spectral filter: ``~1`` on the kept part of the spectrum, ``~0`` on the rest.
 
     * ``keep="above"``: ``P(x) ~ amplitude * 1[|x| >= cutoff]``. For PCA / ground states of
@@ -632,8 +688,9 @@ def spectral_filter_polynomial(degree: int, cutoff: float, gap: float, *,
 
     _, c = _scan_sharpness(family, degree, 0, ideal, domain, 0.5 / gap, 4.0 * degree + 4.0)
     kind = "1[|x|>=c]" if above else "1[|x|<=c]"
-    return _finalize(c, degree=degree, parity=0, target=f"{amp:g}*{kind}, c={cutoff:g}",
-                     ideal=ideal, domain=domain)
+    return _finalize(
+        c, degree=degree, parity=0, target=f"{amp:g}*{kind}, c={cutoff:g}", ideal=ideal, domain=domain
+    )
 
 
 def _inverse_family(kappa: float):
@@ -649,15 +706,15 @@ def _inverse_family(kappa: float):
             # H is ~exp(-q^2 a^2) there, so |P| stays O(kappa) and the scale 1/(2 kappa) is safe.
             window = 1.0 - 0.5 * (scipy.special.erf(k * (x + x0)) - scipy.special.erf(k * (x - x0)))
             safe_x = np.where(x == 0.0, 1.0, x)
-            core = np.where(x == 0.0, 0.0, -np.expm1(-(q * x) ** 2) / safe_x)
+            core = np.where(x == 0.0, 0.0, -np.expm1(-((q * x) ** 2)) / safe_x)
             return window * core / (2.0 * kappa)
+
         return f
 
     return family
 
 
-def inverse_polynomial(kappa: float, epsilon: float | None = None, *,
-                       degree: int | None = None) -> ChebPoly:
+def inverse_polynomial(kappa: float, epsilon: float | None = None, *, degree: int | None = None) -> ChebPoly:
     """Odd polynomial approximating ``1 / (2 kappa x)`` on ``1/kappa <= |x| <= 1``.
 
     The target peaks at ``1/2`` (at ``|x| = 1/kappa``), so the QSVT output is ``A^{-1} / (2 kappa)``
@@ -696,10 +753,12 @@ def inverse_polynomial(kappa: float, epsilon: float | None = None, *,
     if epsilon is not None:
         epsilon = _check_open_unit(epsilon, "epsilon")
         if epsilon < _MIN_INVERSE_EPSILON:
-            raise ValueError(f"epsilon={epsilon:g} is below the smallest error float64 construction can "
-                             f"certify ({_MIN_INVERSE_EPSILON:g}, rounding of the check grid)")
+            raise ValueError(
+                f"epsilon={epsilon:g} is below the smallest error float64 construction can "
+                f"certify ({_MIN_INVERSE_EPSILON:g}, rounding of the check grid)"
+            )
     eps = 1e-4 if epsilon is None else epsilon
-    cap = MAX_POLY_DEGREE if MAX_POLY_DEGREE % 2 else MAX_POLY_DEGREE - 1   # largest odd degree
+    cap = MAX_POLY_DEGREE if MAX_POLY_DEGREE % 2 else MAX_POLY_DEGREE - 1  # largest odd degree
     if degree is None:
         # Refuse before building anything: the estimate is a lower bound on the degree the
         # measured error needs, so a request above the cap could never be met.
@@ -721,8 +780,7 @@ def inverse_polynomial(kappa: float, epsilon: float | None = None, *,
 
     def build(d: int) -> ChebPoly:
         _, c = _scan_sharpness(family, d, 1, ideal, domain, 1.0 * kappa, 8.0 * d + 8.0)
-        return _finalize(c, degree=d, parity=1, target=f"1/(2*{kappa:g}*x)", ideal=ideal,
-                         domain=domain)
+        return _finalize(c, degree=d, parity=1, target=f"1/(2*{kappa:g}*x)", ideal=ideal, domain=domain)
 
     if degree is not None:
         return build(degree)
@@ -820,24 +878,25 @@ def arcsin_polynomial(degree: int = 21, *, xmax: float = math.sin(1.0)) -> ChebP
     sol, *_ = np.linalg.lstsq(basis * w[:, None], ideal(x_all) * w, rcond=None)
     c = np.zeros(degree + 1)
     c[1::2] = sol
-    return _finalize(c, degree=degree, parity=1, target=f"arcsin(x)/arcsin(1), |x|<={xmax:.6g}",
-                     ideal=ideal, domain=domain)
+    return _finalize(
+        c, degree=degree, parity=1, target=f"arcsin(x)/arcsin(1), |x|<={xmax:.6g}", ideal=ideal, domain=domain
+    )
 
 
 def _saturating_linear(scale: float, c_sat: float):
     def family(k):
         def big_g(u):
             # G(u) = integral of erf(k u) du = u erf(k u) + exp(-k^2 u^2) / (k sqrt(pi)); even.
-            return u * scipy.special.erf(k * u) + np.exp(-(k * u) ** 2) / (k * math.sqrt(math.pi))
+            return u * scipy.special.erf(k * u) + np.exp(-((k * u) ** 2)) / (k * math.sqrt(math.pi))
 
         # s * integral_0^x of a smooth box of half-width c: ~ s x for |x| < c, flat ~ s c beyond;
         # monotone and bounded by s c < 1.
         return lambda x: 0.5 * scale * (big_g(x + c_sat) - big_g(x - c_sat))
+
     return family
 
 
-def linear_amplification_polynomial(degree: int, scale: float, *,
-                                    delta: float = 0.1) -> ChebPoly:
+def linear_amplification_polynomial(degree: int, scale: float, *, delta: float = 0.1) -> ChebPoly:
     """Odd polynomial ``~ scale * x`` where ``|scale * x| <= 1 - delta``, saturating outside.
 
     The target is exact linear amplification on ``|x| <= (1 - delta) / scale``; beyond it the
@@ -877,7 +936,9 @@ def linear_amplification_polynomial(degree: int, scale: float, *,
         return _finalize(c, degree=degree, parity=1, target=f"{s:g}*x", ideal=ideal, domain=domain)
     _check_resolvable(delta / s, "delta/scale", "linear_amplification_polynomial (the bend is that wide)")
     c_sat = (1.0 - 0.5 * delta) / s
-    _, c = _scan_sharpness(_saturating_linear(s, c_sat), degree, 1, ideal, domain,
-                           0.5 * s / delta, 4.0 * degree + 4.0)
-    return _finalize(c, degree=degree, parity=1, target=f"{s:g}*x, |x|<={xlin:.6g}", ideal=ideal,
-                     domain=domain)
+    _, c = _scan_sharpness(
+        _saturating_linear(s, c_sat), degree, 1, ideal, domain, 0.5 * s / delta, 4.0 * degree + 4.0
+    )
+    return _finalize(
+        c, degree=degree, parity=1, target=f"{s:g}*x, |x|<={xlin:.6g}", ideal=ideal, domain=domain
+    )

@@ -65,8 +65,9 @@ class AbstractBlockEncoding(eqx.Module):
         return None
 
     @abc.abstractmethod
-    def apply_realisation(self, r, state: Complex[Array, "... A N"], *, adjoint: bool
-                          ) -> Complex[Array, "... A N"]:
+    def apply_realisation(
+        self, r, state: Complex[Array, "... A N"], *, adjoint: bool
+    ) -> Complex[Array, "... A N"]:
         """One query built from realisation ``r``: ``U`` (or ``U^dagger`` if ``adjoint``) on ``state``."""
 
     def apply(self, state: Complex[Array, "... A N"], k=1) -> Complex[Array, "... A N"]:
@@ -90,7 +91,8 @@ def _check_encoding(encoding) -> AbstractBlockEncoding:
     if not isinstance(encoding, AbstractBlockEncoding):
         raise TypeError(
             f"encoding must be a qsjax AbstractBlockEncoding (e.g. qsjax.qsp.DiagonalEncoding, "
-            f"qsjax.blockencoding.OperatorEncoding), got {type(encoding).__name__}")
+            f"qsjax.blockencoding.OperatorEncoding), got {type(encoding).__name__}"
+        )
     return encoding
 
 
@@ -108,7 +110,8 @@ def _check_state(state, encoding: AbstractBlockEncoding, *, extra_axes: int = 0)
     if n_anc is not None and state.shape[-2] != 2**n_anc:
         raise ValueError(
             f"state has an ancilla axis (-2) of length {state.shape[-2]}, but the block encoding has "
-            f"{n_anc} ancilla qubit(s): expected length {2**n_anc}")
+            f"{n_anc} ancilla qubit(s): expected length {2**n_anc}"
+        )
     with jax.ensure_compile_time_eval():
         check_finite(state, "state")
     if not jnp.issubdtype(state.dtype, jnp.complexfloating):
@@ -116,8 +119,7 @@ def _check_state(state, encoding: AbstractBlockEncoding, *, extra_axes: int = 0)
     return state
 
 
-def run_qsvt(phases: Array, encoding: AbstractBlockEncoding, state: Array, *, adjoint: bool = False
-             ) -> Array:
+def run_qsvt(phases: Array, encoding: AbstractBlockEncoding, state: Array, *, adjoint: bool = False) -> Array:
     """The unvalidated engine behind :func:`qsvt` (phases: 1-D real ``"wx"`` phases in the state's
     real dtype; state complex, ancilla-major). Traceable and vmappable over phases and state."""
     d = phases.shape[0] - 1
@@ -130,8 +132,12 @@ def run_qsvt(phases: Array, encoding: AbstractBlockEncoding, state: Array, *, ad
             return encoding.apply_realisation(r, st, adjoint=adj)
         # query k is U when d - k is even (U_d, applied first, is U), U^dagger otherwise
         dagger = ((d - k) % 2 == 1) != adj
-        return jax.lax.cond(dagger, lambda s: encoding.apply_realisation(r, s, adjoint=True),
-                            lambda s: encoding.apply_realisation(r, s, adjoint=False), st)
+        return jax.lax.cond(
+            dagger,
+            lambda s: encoding.apply_realisation(r, s, adjoint=True),
+            lambda s: encoding.apply_realisation(r, s, adjoint=False),
+            st,
+        )
 
     g = i_power(gexp, state.dtype)
     ks = jnp.arange(1, d + 1, dtype=jnp.int32)
@@ -162,8 +168,9 @@ def _prepared(phases, encoding, state, extra_axes: int = 0):
     return phases.astype(jnp.finfo(state.dtype).dtype), encoding, state
 
 
-def qsvt(phases: ArrayLike, encoding: AbstractBlockEncoding, state: ArrayLike, *, adjoint: bool = False
-         ) -> Complex[Array, "... A N"]:
+def qsvt(
+    phases: ArrayLike, encoding: AbstractBlockEncoding, state: ArrayLike, *, adjoint: bool = False
+) -> Complex[Array, "... A N"]:
     """The QSVT circuit with ``d = len(phases) - 1`` queries to ``encoding``, applied to ``state``.
 
     For the ``"projector"`` signal convention the circuit is ::
@@ -203,8 +210,9 @@ def run_qsvt_lcu(phases: Array, encoding: AbstractBlockEncoding, state: Array, *
     return _lcu_hadamard(run(branches, _lcu_hadamard(state)))
 
 
-def qsvt_lcu(phases: ArrayLike, encoding: AbstractBlockEncoding, state: ArrayLike, *, adjoint: bool = False
-             ) -> Complex[Array, "... 2 A N"]:
+def qsvt_lcu(
+    phases: ArrayLike, encoding: AbstractBlockEncoding, state: ArrayLike, *, adjoint: bool = False
+) -> Complex[Array, "... 2 A N"]:
     """The real-part LCU ``H_lcu (U_phi ⊕ U_{-phi}) H_lcu`` coherently, on ``state (..., 2, A, N)``
     (the LCU qubit on axis ``-3``).
 
@@ -223,8 +231,9 @@ def run_qsvt_real(phases: Array, encoding: AbstractBlockEncoding, state: Array) 
     return 0.5 * (out[0] + out[1])
 
 
-def qsvt_real(phases: ArrayLike, encoding: AbstractBlockEncoding, state: ArrayLike
-              ) -> Complex[Array, "... A N"]:
+def qsvt_real(
+    phases: ArrayLike, encoding: AbstractBlockEncoding, state: ArrayLike
+) -> Complex[Array, "... A N"]:
     """``(U_phi + U_{-phi}) / 2`` applied to ``state``: the ``|0>_lcu`` block of :func:`qsvt_lcu`
     (both branches share every query's realisation). Arguments as in :func:`qsvt`."""
     phases, encoding, state = _prepared(phases, encoding, state)

@@ -11,8 +11,9 @@ from ._conventions import Convention
 from ._signals import phase_array, real_signal, safe_sqrt_1m
 
 
-def qsp_unitary(phases: ArrayLike, x: ArrayLike, *, convention: Convention = "wx"
-                ) -> Complex[Array, "... 2 2"]:
+def qsp_unitary(
+    phases: ArrayLike, x: ArrayLike, *, convention: Convention = "wx"
+) -> Complex[Array, "... 2 2"]:
     """The full QSP matrix ``U_phi(x)`` (or its counterpart in another convention), in JAX.
 
     Parameters
@@ -32,8 +33,9 @@ def qsp_unitary(phases: ArrayLike, x: ArrayLike, *, convention: Convention = "wx
     array, shape x.shape + (2, 2), complex (dtype from x)
     """
     if convention not in ("wx", "reflection", "projector", "wz"):
-        raise ValueError(f"convention must be one of 'wx', 'reflection', 'projector', 'wz', "
-                         f"got {convention!r}")
+        raise ValueError(
+            f"convention must be one of 'wx', 'reflection', 'projector', 'wz', got {convention!r}"
+        )
     x = real_signal(x, "x")
     rdt = x.dtype
     phases = phase_array(phases).astype(rdt)
@@ -46,20 +48,21 @@ def qsp_unitary(phases: ArrayLike, x: ArrayLike, *, convention: Convention = "wx
     elif convention in ("reflection", "projector"):
         sig = jnp.stack([jnp.stack([xc, s], -1), jnp.stack([s, -xc], -1)], -2)
     elif convention == "wz":
-        e = xc + 1j * s            # exp(i arccos x)
+        e = xc + 1j * s  # exp(i arccos x)
         sig = jnp.stack([jnp.stack([e, zero], -1), jnp.stack([zero, jnp.conj(e)], -1)], -2)
     else:
-        raise ValueError(f"convention must be one of 'wx', 'reflection', 'projector', 'wz', "
-                         f"got {convention!r}")
+        raise ValueError(
+            f"convention must be one of 'wx', 'reflection', 'projector', 'wz', got {convention!r}"
+        )
 
     def proc(ph):
         c, sn = jnp.cos(ph).astype(cdt), jnp.sin(ph).astype(cdt)
-        if convention == "wz":        # exp(i ph X)
-            return jnp.stack([jnp.stack([c * one, 1j * sn * one], -1),
-                              jnp.stack([1j * sn * one, c * one], -1)], -2)
+        if convention == "wz":  # exp(i ph X)
+            return jnp.stack(
+                [jnp.stack([c * one, 1j * sn * one], -1), jnp.stack([1j * sn * one, c * one], -1)], -2
+            )
         e = jnp.exp(1j * ph.astype(cdt))
-        return jnp.stack([jnp.stack([e * one, zero], -1),
-                          jnp.stack([zero, jnp.conj(e) * one], -1)], -2)
+        return jnp.stack([jnp.stack([e * one, zero], -1), jnp.stack([zero, jnp.conj(e) * one], -1)], -2)
 
     def step(m, ph):
         return m @ sig @ proc(ph), None

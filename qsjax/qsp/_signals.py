@@ -63,7 +63,7 @@ def real_signal(x, name: str) -> Array:
     if not jnp.issubdtype(x.dtype, jnp.floating):
         x = x.astype(jnp.result_type(float))
     if is_concrete(x) and x.size:
-        with jax.ensure_compile_time_eval():   # a concrete constant closed over by a jit stays concrete
+        with jax.ensure_compile_time_eval():  # a concrete constant closed over by a jit stays concrete
             amax = float(jnp.max(jnp.abs(x)))
             if not math.isfinite(amax):
                 check_finite(x, name)

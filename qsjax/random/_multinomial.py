@@ -57,8 +57,11 @@ def _counter_hi(level, attempt, stream: int) -> Array:
 
 def _i32_to_f64(w: Array, signed: bool = False) -> Array:
     """uint32 words (below 2**31 unless ``signed``: then read as int32) to float64."""
-    return jax.lax.bitcast_convert_type(w, jnp.int32).astype(jnp.float64) if signed else \
-        w.astype(jnp.int32).astype(jnp.float64)
+    return (
+        jax.lax.bitcast_convert_type(w, jnp.int32).astype(jnp.float64)
+        if signed
+        else w.astype(jnp.int32).astype(jnp.float64)
+    )
 
 
 def _attempt_uniforms(kw, lane: Array, hi: Array, dtype) -> tuple[Array, Array, Array, Array]:
@@ -139,8 +142,9 @@ def _sqrt(y: Array) -> Array:
     it, _, _ = _int_view(y.dtype)
     magic = 0x5FE6EB50C7B537A9 if it == jnp.uint64 else 0x5F3759DF
     yy = jnp.maximum(y, jnp.finfo(y.dtype).tiny)
-    r = jax.lax.bitcast_convert_type(jnp.asarray(magic, it) - (jax.lax.bitcast_convert_type(yy, it) >> 1),
-                                     y.dtype)
+    r = jax.lax.bitcast_convert_type(
+        jnp.asarray(magic, it) - (jax.lax.bitcast_convert_type(yy, it) >> 1), y.dtype
+    )
     for _ in range(_newton_steps(y.dtype)):
         r = r * (1.5 - 0.5 * yy * r * r)
     return y * r
@@ -154,7 +158,8 @@ def _log_parts(y: Array) -> tuple[Array, Array]:
     if it == jnp.uint64:
         # exponent field to float64 exactly via the 2**52 trick (no int64 -> float64 in AVX2)
         e = jax.lax.bitcast_convert_type((b >> mbits) | jnp.uint64(0x4330000000000000), dtype) - (
-            2.0**52 + bias)
+            2.0**52 + bias
+        )
     else:
         e = ((b >> mbits) - bias).astype(dtype)
     mant = (b & it((1 << mbits) - 1)) | it(bias << mbits)
@@ -197,8 +202,9 @@ def _log1p(x: Array) -> Array:
     small = (x >= 1.0 / _SQRT2 - 1.0) & (x <= _SQRT2 - 1.0)
     z = 1.0 + x
     e, f = _log_parts(jnp.where(small, 1.0, z))
-    out = _log_series(jnp.where(small, 0.0, e), jnp.where(small, x, f - 1.0),
-                      jnp.where(small, 2.0 + x, f + 1.0))
+    out = _log_series(
+        jnp.where(small, 0.0, e), jnp.where(small, x, f - 1.0), jnp.where(small, 2.0 + x, f + 1.0)
+    )
     out = jnp.where(z == jnp.inf, jnp.inf, out)
     return jnp.where(z > 0, out, jnp.where(z == 0, -jnp.inf, jnp.nan))
 
@@ -217,8 +223,11 @@ def _stirling_corr(y: Array, r: Array | None = None) -> Array:
     if r is None:
         r = _recip(jnp.maximum(y, 1.0))
     r2 = r * r
-    ser = r * (1 / 12 - r2 * (1 / 360 - r2 * (1 / 1260 - r2 * (1 / 1680 - r2 * (
-        1 / 1188 - r2 * (691 / 360360 - r2 / 156))))))
+    ser = r * (
+        1 / 12
+        - r2
+        * (1 / 360 - r2 * (1 / 1260 - r2 * (1 / 1680 - r2 * (1 / 1188 - r2 * (691 / 360360 - r2 / 156)))))
+    )
     out = ser
     for yy, c in zip((4, 3, 2, 1), _STIRLING_SMALL[::-1], strict=True):
         out = jnp.where(y == yy, jnp.asarray(c, y.dtype), out)
@@ -342,8 +351,7 @@ def _row_select(pending: Array, keep: int) -> tuple[Array, Array]:
     size = pending.shape[0]
     rows, words = size // _ROW, _ROW // 32
     shifts = jnp.arange(32, dtype=jnp.uint32)
-    bits = jnp.sum(pending.reshape(rows, words, 32).astype(jnp.uint32) << shifts, axis=-1,
-                   dtype=jnp.uint32)
+    bits = jnp.sum(pending.reshape(rows, words, 32).astype(jnp.uint32) << shifts, axis=-1, dtype=jnp.uint32)
     pc = jax.lax.population_count(bits).astype(jnp.int32)
     t = jnp.broadcast_to(jnp.arange(keep, dtype=jnp.int32)[None, :], (rows, keep))
     widx = jnp.zeros((rows, keep), jnp.int32)
@@ -399,8 +407,16 @@ def _btrs_resolve(kw, level, lane, n, p, k, depth, first):
         sub_n = n.at[sel].get(mode="fill", fill_value=20.0)
         sub_p = p.at[sel].get(mode="fill", fill_value=0.5)
         # Empty slots start resolved (0); the real ones pending (-1).
-        sub_k = _btrs_resolve(kw, level, sub_lane, sub_n, sub_p, jnp.where(sel < size, -1.0, 0.0)
-                              .astype(n.dtype), depth + 1, True)
+        sub_k = _btrs_resolve(
+            kw,
+            level,
+            sub_lane,
+            sub_n,
+            sub_p,
+            jnp.where(sel < size, -1.0, 0.0).astype(n.dtype),
+            depth + 1,
+            True,
+        )
         return _row_merge(k, bits, keep, sub_k)
 
     # Normally one pass; a second one only if some row held more than `keep` pending lanes.
@@ -601,8 +617,9 @@ def _multinomial_tree(key: Array, m, probs: Float[Array, " N"]) -> Float[Array, 
         return jax.lax.dynamic_slice(heap, ((1 << ell) + 2 * start,), (2 * block,))
 
     branches = [from_leaves(jj) for jj in range(j0)] + [from_heap]
-    steps = [(ell, c) for ell in range(1, levels + 1)
-             for c in reversed(range(max(1, (1 << (ell - 1)) // block)))]
+    steps = [
+        (ell, c) for ell in range(1, levels + 1) for c in reversed(range(max(1, (1 << (ell - 1)) // block)))
+    ]
     step_level = jnp.asarray(np.array([e for e, _ in steps], np.int32))
     step_chunk = jnp.asarray(np.array([c for _, c in steps], np.int32))
     lane = jnp.arange(block, dtype=jnp.int32)

@@ -174,8 +174,7 @@ def as_mode(mode, m=None, *, chunk_size: int = DEFAULT_CHUNK, allowed=None) -> A
 def _call(sketch, method: str, *args, **kwargs):
     fn = getattr(sketch, method, None)
     if fn is None:
-        raise UnsupportedModeError(
-            f"{type(sketch).__name__} does not implement mode {method!r}")
+        raise UnsupportedModeError(f"{type(sketch).__name__} does not implement mode {method!r}")
     return fn(*args, **kwargs)
 
 

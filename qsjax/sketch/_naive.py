@@ -57,8 +57,9 @@ class NaivePhaseSketch(AbstractSketch):
         return jnp.exp(1j * phases[: self.dim].astype(complex_dtype(phases)))
 
     def ideal(self) -> Complex[Array, " N"]:
-        return jnp.exp(1j * (self.t * self.data.values * self.data.probabilities).astype(
-            complex_dtype(self.t)))
+        return jnp.exp(
+            1j * (self.t * self.data.values * self.data.probabilities).astype(complex_dtype(self.t))
+        )
 
     def expected(self, m) -> Complex[Array, " N"]:
         m = positive_real(m)
@@ -121,8 +122,9 @@ class NaivePhaseSketch(AbstractSketch):
             counter = start + np.arange(idx.shape[0], dtype=np.int64)  # sample numbers: 64-bit counters
             lo = (counter & 0xFFFFFFFF).astype(np.uint32)
             hi = (counter >> 32).astype(np.uint32)
-            return _accumulate_naive(acc, key_u, jnp.asarray(lo), jnp.asarray(hi), idx.astype(np.int32),
-                                     val.astype(np.float64))
+            return _accumulate_naive(
+                acc, key_u, jnp.asarray(lo), jnp.asarray(hi), idx.astype(np.int32), val.astype(np.float64)
+            )
 
         with jax.enable_x64(True):
             acc = jnp.zeros((self.padded_dim,), jnp.float64)

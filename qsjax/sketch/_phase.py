@@ -104,7 +104,8 @@ class PhaseSketch(AbstractSketch):
             uniq, cnt = np.unique(a, return_counts=True)
             if (cnt > 1).any():
                 raise ValueError(
-                    f"support entries must be distinct, got repeated {uniq[cnt > 1][:5].tolist()}")
+                    f"support entries must be distinct, got repeated {uniq[cnt > 1][:5].tolist()}"
+                )
             theta, p = self._theta(), self.data.probabilities
             if is_concrete(theta) and is_concrete(p):
                 moving = np.any(np.asarray(theta).reshape(-1, self.dim) != 0, axis=0) & (np.asarray(p) > 0)
@@ -194,7 +195,8 @@ class PhaseSketch(AbstractSketch):
         def add(acc, idx, val, start):
             if val.shape[1:] != per_sample:
                 raise ValueError(
-                    f"stream values have per-sample shape {val.shape[1:]}, expected {per_sample}")
+                    f"stream values have per-sample shape {val.shape[1:]}, expected {per_sample}"
+                )
             return accumulate_batch(acc, idx, val.astype(np.float64))
 
         # Sums of the values per cell, in float64 whatever the precision (exact for 0/1 data up to

@@ -160,8 +160,16 @@ class VectorStateSketch(eqx.Module):
         mode = query_mode(mode, m, key, chunk_size)
         return _run(self, mode, mode.check_key(key))
 
-    def amplified(self, mode, m=None, key=None, *, delta: float = 0.1, w: float | None = None,
-                  chunk_size: int = DEFAULT_CHUNK) -> VectorStateResult:
+    def amplified(
+        self,
+        mode,
+        m=None,
+        key=None,
+        *,
+        delta: float = 0.1,
+        w: float | None = None,
+        chunk_size: int = DEFAULT_CHUNK,
+    ) -> VectorStateResult:
         """Prepare the state with fixed-point amplitude amplification (Yoder–Low–Chuang).
 
         The success probability rises to ``>= 1 - delta**2`` for every initial success ``>= w``
@@ -188,14 +196,17 @@ class VectorStateSketch(eqx.Module):
                 warnings.warn(
                     "amplified() inside jax.jit/vmap cannot measure the sketch's success: using the "
                     "default-t bound w = 0.8 (2/(5 pi))^2; pass w (e.g. sk.success_lower_bound(m) "
-                    "computed outside) for another t or a small m", stacklevel=2)
+                    "computed outside) for another t or a small m",
+                    stacklevel=2,
+                )
                 w = 0.8 * (2.0 / (5.0 * np.pi)) ** 2
         length = fixed_point_length(delta, w)
         if length > MAX_AMPLIFICATION_LENGTH:
             raise ValueError(
                 f"fixed-point amplification from success w = {w:.3g} needs L = {length} applications "
                 f"(limit {MAX_AMPLIFICATION_LENGTH}); at m = {m!r} sampling damping leaves almost no "
-                "success: choose m with sk.samples_for_success(0.9, amplified=True), or pass a larger w")
+                "success: choose m with sk.samples_for_success(0.9, amplified=True), or pass a larger w"
+            )
         return _run_amplified(self, mode, key, float(delta), length)
 
     def _concrete(self, *extra) -> bool:
@@ -234,8 +245,9 @@ class VectorStateSketch(eqx.Module):
             )
         return safety * prob
 
-    def samples_for_success(self, fraction: float = 0.9, *, amplified: bool = False, delta: float = 0.1,
-                            w: float | None = None) -> int:
+    def samples_for_success(
+        self, fraction: float = 0.9, *, amplified: bool = False, delta: float = 0.1, w: float | None = None
+    ) -> int:
         """Samples per query ``M`` for which the sampled success stays ``>= fraction`` times the ideal.
 
         Derivation. One query averaged over ``M`` IID samples has
@@ -310,8 +322,12 @@ class VectorStateSketch(eqx.Module):
         rdt = self.values.dtype
         samples = queries * jnp.asarray(mode.samples, rdt)
         prob = jnp.sum(jnp.abs(state) ** 2)
-        return VectorStateResult(state=state, success_probability=prob, samples=jnp.asarray(samples, rdt),
-                                 queries=jnp.asarray(queries))
+        return VectorStateResult(
+            state=state,
+            success_probability=prob,
+            samples=jnp.asarray(samples, rdt),
+            queries=jnp.asarray(queries),
+        )
 
 
 @jax.jit
@@ -333,8 +349,13 @@ def _run_amplified(sk: VectorStateSketch, mode: AbstractMode, key, delta: float,
         return sk.apply_block(psi, mode, key=k, adjoint=adjoint)
 
     final = amplitude_amplification(
-        lambda psi, i: call(psi, i, False), lambda psi, i: call(psi, i, True), good,
-        alpha.astype(jnp.real(start).dtype), beta.astype(jnp.real(start).dtype), start=start, indexed=True,
+        lambda psi, i: call(psi, i, False),
+        lambda psi, i: call(psi, i, True),
+        good,
+        alpha.astype(jnp.real(start).dtype),
+        beta.astype(jnp.real(start).dtype),
+        start=start,
+        indexed=True,
     )
     return sk._result(final, mode, applications=length)
 
@@ -423,11 +444,15 @@ def vector_state(
     p = None if data.p is None else jnp.zeros((dim,), dtype).at[:length].set(data.p.astype(dtype))
     if t is None and is_concrete(data.values):
         norm = float(np.linalg.norm(np.asarray(data.values, np.float64)))
-        if not (np.isfinite(norm) and length / (5.0 * norm) < float(jnp.finfo(dtype).max)
-                and norm < float(jnp.finfo(dtype).max)):
+        if not (
+            np.isfinite(norm)
+            and length / (5.0 * norm) < float(jnp.finfo(dtype).max)
+            and norm < float(jnp.finfo(dtype).max)
+        ):
             raise ValueError(
                 f"||b|| = {norm:.3g} overflows or underflows {np.dtype(dtype).name} for the default t = "
-                "N/(5||b||): rescale the vector b (the state does not depend on its scale)")
+                "N/(5||b||): rescale the vector b (the state does not depend on its scale)"
+            )
     if t is None:
         if data.p is None:
             t = length / (5.0 * jnp.linalg.norm(data.values))
