@@ -1,6 +1,6 @@
 """Error metrics, in particular the exact diamond distance of diagonal channels."""
 
-import jax
+import helpers
 import numpy as np
 import pytest
 
@@ -88,4 +88,12 @@ def test_diamond_input_checks():
     multi = qsjax.boolean_oracle(qsjax.BooleanData(np.ones((2, 2))))
     with pytest.raises(ValueError, match="single-bit"):
         qsjax.sketch_diamond_error(multi, 10)
-    assert jax.numpy.isfinite(qsjax.sketch_diamond_error(o, 10))
+    # a value, not only finiteness: one marked cell of two (uniform p, t = 2 pi, M = 10) has the
+    # closed form |E[V]_1 - U_1| (two classes, the optimum at equal weights), and a brute-force
+    # maximisation of the dense trace norm over the input weights (w, 1 - w) agrees
+    value = qsjax.sketch_diamond_error(o, 10)
+    theta, p = 2 * np.pi * np.array([0.0, 1.0]), np.array([0.5, 0.5])
+    np.testing.assert_allclose(value, abs(helpers.expected_ref(theta, p, 10)[1] + 1), rtol=1e-12)
+    chi, u = helpers.orthogonal_chi_ref(theta, p, 10), np.array([1.0, -1.0])
+    best = max(helpers.dense_trace_norm(chi, u, np.array([w, 1 - w])) for w in np.linspace(0, 1, 2001))
+    np.testing.assert_allclose(best, value, rtol=1e-9)

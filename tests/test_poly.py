@@ -12,6 +12,9 @@ from qsjax.qsp import chebyshev_eval, sup_norm
 
 cheb = np.polynomial.chebyshev
 
+# the polynomial constructors are clean under strict dtype promotion: keep them so (conftest.py)
+pytestmark = pytest.mark.strict_promotion
+
 
 def dense_grid(degree, rng):
     """Independent check grid: uniform, Chebyshev-angle and random points (not the library's)."""

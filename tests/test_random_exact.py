@@ -2,7 +2,7 @@
 
 Every draw must be exact in distribution (no normal approximation anywhere), so the checks compare
 against the exact binomial pmf (chi-square), the exact moments, and numpy's sampler. Seeds are
-fixed: the suite is deterministic.
+fixed: the suite is deterministic. Every test is at the level helpers.ALPHA (see helpers.py).
 """
 
 import jax
@@ -11,7 +11,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
+import helpers
 import qsjax.random as qrandom
+
+# qsjax.random is clean under strict dtype promotion: keep it so (conftest.py, --strict-promotion)
+pytestmark = pytest.mark.strict_promotion
 
 LANES = 4096  # one compiled shape for the per-(n, p) checks (the in-place retry path)
 KEYS = 8
@@ -83,9 +87,10 @@ def test_binomial_matches_exact_pmf(binomial, n, p):
     z_mean = (k.mean() - mean) / np.sqrt(var / s)
     # variance of the sample variance ~ (mu4 - var^2) / s; for the binomial mu4 ~ 3 var^2 (+ small)
     z_var = (k.var() - var) / (var * np.sqrt(2.0 / s) * np.sqrt(1 + 1 / max(var, 1e-300)))
-    assert abs(z_mean) < 4.5, (n, p, z_mean)
-    assert abs(z_var) < 4.5, (n, p, z_var)
-    assert _chi2_pvalue(k, n, p) > 1e-4
+    # two z-tests at family-wise level helpers.ALPHA (|z| < 4.57) and the chi-square at helpers.ALPHA
+    assert abs(z_mean) < helpers.z_bound(2), (n, p, z_mean)
+    assert abs(z_var) < helpers.z_bound(2), (n, p, z_var)
+    assert _chi2_pvalue(k, n, p) > helpers.P_MIN
 
 
 def test_binomial_edge_cases(binomial):
@@ -102,7 +107,7 @@ def test_binomial_float32(binomial):
     for n, p, seed in [(1e5, 0.3, 11), (1e7, 0.5, 12), (30, 0.1, 13)]:
         k = _draws(binomial, n, p, dtype=jnp.float32, keys=4, seed=seed)
         assert np.all(k == np.floor(k)) and k.min() >= 0 and k.max() <= n
-        assert _chi2_pvalue(k, n, p) > 1e-4
+        assert _chi2_pvalue(k, n, p) > helpers.P_MIN
 
 
 def test_binomial_compaction_path():
@@ -115,7 +120,7 @@ def test_binomial_compaction_path():
     k = np.asarray(jax.jit(qrandom.binomial)(jax.random.key(9), jnp.asarray(n), jnp.asarray(p)))
     assert np.all(k[kinds == 3] == 0)
     for kind, (nn, pp) in enumerate([(1e5, 0.3), (50, 0.5), (2e3, 2e-3)]):
-        assert _chi2_pvalue(k[kinds == kind], nn, pp) > 1e-4
+        assert _chi2_pvalue(k[kinds == kind], nn, pp) > helpers.P_MIN
 
 
 def test_binomial_same_key_same_result(binomial):
@@ -141,7 +146,7 @@ def test_multinomial_sum_and_marginals():
         live = p * m > 1e4
         zs.append((c[live] - m * p[live]) / np.sqrt(m * p[live] * (1 - p[live])))
     z = np.concatenate(zs)
-    assert stats.kstest(z, "norm").pvalue > 1e-3
+    assert stats.kstest(z, "norm").pvalue > helpers.P_MIN  # KS test at level helpers.ALPHA
 
 
 def test_multinomial_small_m_joint_law():
@@ -159,9 +164,9 @@ def test_multinomial_small_m_joint_law():
     t1, t2 = table(c), table(ref)
     keep = (t1 + t2) >= 10
     res = stats.chi2_contingency(np.stack([t1[keep], t2[keep]]))
-    assert res.pvalue > 1e-4
+    assert res.pvalue > helpers.P_MIN
     for j in range(5):  # marginals against the exact binomial
-        assert _chi2_pvalue(c[:, j].astype(float), m, p[j]) > 1e-4
+        assert _chi2_pvalue(c[:, j].astype(float), m, p[j]) > helpers.P_MIN
 
 
 def test_multinomial_vmap_over_m_and_float32():

@@ -12,8 +12,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+import helpers
 import qsjax
-from qsjax.sketch import _naive, _streams  # TODO(public)
 from qsjax import MAX_DENSE_DIM, MAX_EXACT_M
 
 KEY = jax.random.key(3)
@@ -46,38 +46,47 @@ def test_from_stream_counts_past_2_24_without_x64(default_precision):
                                atol=1e-6)
 
 
-def test_two_word_accumulator_carries_exactly():
-    lo = jnp.asarray([2**32 - 5, 7, 2**32 - 1], jnp.uint32)
-    hi = jnp.asarray([0, 3, 1], jnp.uint32)
-    part = jnp.asarray([10, 2**31 - 1, 1], jnp.int32)
-    h, low = _streams.add_to_words(hi, lo, part)
-    total = np.asarray(h).astype(np.uint64) * 2**32 + np.asarray(low).astype(np.uint64)
-    expect = np.asarray(hi).astype(np.uint64) * 2**32 + np.asarray(lo).astype(np.uint64) + np.asarray(
-        part).astype(np.uint64)
-    np.testing.assert_array_equal(total, expect)
-    # and the counts / frequencies read back exactly
-    np.testing.assert_array_equal(np.asarray(_streams.words_to_counts(h, low, 2**40)), expect.astype(np.int64))
-    f = np.asarray(_streams.words_to_frequencies(h, low, 2**40, jnp.float64))
-    np.testing.assert_allclose(f, expect.astype(np.float64) / 2**40, rtol=1e-15)
+# Explicit streams are counted in int32 partial counts (at most 2**31 - 1 samples each) folded into a
+# count held in two uint32 words. Through the public API the fold and the carry between the words
+# are only reached by streams of more than 2**31 (fold) and 2**32 (carry) samples in one cell; with a
+# one-cell register (N = 1) the index draw is constant, so such a stream costs one in-place
+# scatter-add per sample (a few seconds), and every count must come back exact.
+BIG_M = 2**32 + 5  # > 2**32 in one cell: crosses two folds and carries from the low to the high word
 
 
-@pytest.mark.parametrize("fold", [1, 3, 1000])
-def test_stream_fold_is_invisible(fold):
-    # Folding the int32 partial counts into the two words (every fold // chunk chunks) must not
-    # change any count: compare a tiny fold against numpy's bincount of the same samples.
+def test_stream_counts_past_two_folds_and_the_word_carry_are_exact(full_optimization):
+    o = _oracle([1])
+    n = o.sample_counts(KEY, BIG_M, chunk_size=1 << 20)
+    assert n.dtype == jnp.int64
+    assert int(n[0]) == BIG_M  # a dropped fold or carry would leave BIG_M - 2**31 or 5
+    # the frequency n / M = 1 exactly: the phase is t = pi (one count less would shift it by
+    # pi / M = 7e-10, far above the 1e-15 tolerance)
+    np.testing.assert_allclose(np.asarray(o.sampled(KEY, BIG_M, chunk_size=1 << 20)), [-1.0], rtol=0,
+                               atol=1e-15)
+
+
+def test_naive_stream_counts_past_a_fold_are_exact(full_optimization):
+    # N = 1: every sample lands in the signed cell (u = 0, +); 2**31 + 3 samples cross one fold
+    m = 2**31 + 3
+    nv = qsjax.naive_boolean_oracle(qsjax.BooleanData(np.array([1.0])), t=0.75)
+    np.testing.assert_allclose(np.asarray(nv.sampled(KEY, m, chunk_size=1 << 20)), [np.exp(0.75j)], rtol=0,
+                               atol=1e-15)
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 16, 1000])
+def test_stream_counts_are_invisible_to_the_chunking(chunk):
+    # any chunk size (one loop step per chunk, lanes past m masked) gives numpy's bincount of the
+    # same samples, in both sketches
     d = qsjax.BooleanData(np.array([1, 0, 1, 1, 0]))
-    m, chunk = 1003, 16
+    m = 1003 if chunk > 1 else 200
     idx, _ = d.sample(KEY, m)
-    n_chunks = -(-m // chunk)
-    hi, lo = _streams.ingest_iid(KEY, None, 5, chunk, n_chunks, m - (n_chunks - 1) * chunk, fold * chunk)
-    assert not np.asarray(hi).any()
-    np.testing.assert_array_equal(np.asarray(lo), np.bincount(np.asarray(idx), minlength=5))
+    o = qsjax.boolean_oracle(d)
+    np.testing.assert_array_equal(np.asarray(o.sample_counts(KEY, m, chunk_size=chunk)),
+                                  np.bincount(np.asarray(idx), minlength=5))
     naive = qsjax.naive_boolean_oracle(d)
-    a = _naive._ingest_naive(KEY, None, d.values, 8, chunk, n_chunks, m - (n_chunks - 1) * chunk,
-                              fold * chunk)
-    b = _naive._ingest_naive(KEY, None, d.values, 8, chunk, n_chunks, m - (n_chunks - 1) * chunk)
-    np.testing.assert_array_equal(np.asarray(a[1]), np.asarray(b[1]))
     assert naive.padded_dim == 8
+    np.testing.assert_allclose(np.asarray(naive.sampled(KEY, m, chunk_size=chunk)),
+                               helpers.naive_sample_ref(d, KEY, m, float(naive.t)), atol=1e-12)
 
 
 def test_sample_counts_int32_refusal_without_x64(default_precision):
@@ -115,9 +124,14 @@ def test_x64_counts_with_float32_data_exact():
 def test_phase_sketch_counts_and_sampled_in_default_precision(default_precision):
     f = np.array([1, 0, 1, 1, 0, 0, 1, 0])
     o = _oracle(f)
-    for v in (o.counts(KEY, 10**12), o.sampled(KEY, 10**5), o.expected(10**6)):
+    theta, p = 8 * np.pi * f, np.full(8, 1 / 8)
+    n = np.asarray(qsjax.random.multinomial_counts(KEY, 10**12, jnp.full(8, 1 / 8, jnp.float32)))
+    refs = (np.exp(1j * theta * n / 10**12), helpers.sampled_ref(o.data, KEY, 10**5, theta),
+            helpers.expected_ref(theta, p, 10**6))
+    for v, ref in zip((o.counts(KEY, 10**12), o.sampled(KEY, 10**5), o.expected(10**6)), refs, strict=True):
         assert v.dtype == jnp.complex64
-        assert np.isfinite(np.asarray(v)).all()
+        # phases up to 8 pi rounded to float32: |error| <= 8 pi 2**-24 ~ 1.5e-6
+        np.testing.assert_allclose(np.asarray(v), ref, atol=1e-5)
     # counts at 1e12 are within float32 rounding of the ideal oracle
     assert float(qsjax.operator_norm_error(o.counts(KEY, 10**12), o.ideal())) < 1e-4
 
@@ -178,7 +192,9 @@ def test_m_at_the_documented_limit_is_accepted():
     o = _oracle(np.array([1.0, 0.0, 0.0, 1.0]))
     c = qsjax.BooleanData(np.array([1.0, 0.0])).counts(KEY, MAX_EXACT_M)
     assert int(np.asarray(c).sum()) == MAX_EXACT_M
-    assert np.isfinite(np.asarray(o.counts(KEY, MAX_EXACT_M))).all()
+    n = np.asarray(qsjax.random.multinomial_counts(KEY, MAX_EXACT_M, jnp.full(4, 0.25)))
+    np.testing.assert_allclose(np.asarray(o.counts(KEY, MAX_EXACT_M)),
+                               np.exp(1j * 4 * np.pi * np.array([1, 0, 0, 1]) * n / MAX_EXACT_M), atol=1e-12)
 
 
 # ----------------------------------------------------------------------------- dense channel limits
@@ -257,7 +273,10 @@ def test_legacy_and_typed_keys_agree_and_vmap_works():
                                   np.asarray(o.counts(jax.random.key(5), 1000)))
     keys = jax.random.split(KEY, 4)
     batch = jax.jit(jax.vmap(lambda k: o.counts(k, 1000)))(keys)
-    np.testing.assert_array_equal(np.asarray(batch[2]), np.asarray(o.counts(keys[2], 1000)))
+    f = np.array([1.0, 0.0, 0.0, 1.0])
+    for i, k in enumerate(keys):  # against the public multinomial draw of each key
+        n = np.asarray(qsjax.random.multinomial_counts(k, 1000, jnp.full(4, 0.25)))
+        np.testing.assert_allclose(np.asarray(batch[i]), np.exp(1j * 4 * np.pi * f * n / 1000), atol=1e-12)
 
 
 # ----------------------------------------------------------------------------- support
@@ -267,8 +286,14 @@ def test_counts_support_is_validated():
     f = np.array([1, 0, 0, 1, 0, 1])
     o = _oracle(f)
     good = np.flatnonzero(f)
-    assert np.isfinite(np.asarray(o.counts(KEY, 100, support=good))).all()
-    assert np.isfinite(np.asarray(o.counts(KEY, 100, support=np.arange(6)))).all()  # a superset is fine
+    # accepted supports give the realisation of Multinomial(m, (p_support, rest)) on the support
+    for sup in (good, np.arange(6)):  # exactly the moving cells, and a superset
+        cells = np.concatenate([np.full(sup.size, 1 / 6), [1 - sup.size / 6]])
+        n = np.asarray(qsjax.random.multinomial_counts(KEY, 100, jnp.asarray(cells)))[:-1]
+        full = np.zeros(6)
+        full[sup] = n
+        np.testing.assert_allclose(np.asarray(o.counts(KEY, 100, support=sup)),
+                                   np.exp(1j * 6 * np.pi * f * full / 100), atol=1e-12)
     with pytest.raises(ValueError, match="misses 1"):
         o.counts(KEY, 100, support=good[:2])
     with pytest.raises(ValueError, match="lie in"):
@@ -352,10 +377,17 @@ def test_multinomial_frequencies_are_exact_integers_without_x64(default_precisio
 
 
 def test_sketch_diamond_error_finite_where_one_plus_z_vanishes():
+    # N = 2, both cells marked, t = 2 pi: chi_01 = (1 + p(e^{ia} - 1) + p(e^{-ia} - 1))^M vanishes
+    # at M = 4 (a = pi / 2). Reference: brute-force maximisation of the dense trace norm over the
+    # input weights (w, 1 - w), chi from the closed form in numpy. At M = 1e6 that float64 reference
+    # loses ~M eps / |z| ~ 1e-5 relative to cancellation in 1 + z, hence the looser rtol there.
     o = qsjax.boolean_oracle(qsjax.BooleanData(np.array([1.0, 1.0])))
-    for m in (4.0000001, 3.9, 4.0, 1e6):
+    theta, p, u = 2 * np.pi * np.ones(2), np.full(2, 0.5), -np.ones(2)
+    for m, rtol in ((4.0000001, 1e-9), (3.9, 1e-9), (4.0, 1e-9), (1e6, 1e-4)):
         v = qsjax.sketch_diamond_error(o, m)
-        assert np.isfinite(v) and 0.0 <= v <= 2.0 + 1e-12
+        chi = helpers.orthogonal_chi_ref(theta, p, m)
+        best = max(helpers.dense_trace_norm(chi, u, np.array([w, 1 - w])) for w in np.linspace(0, 1, 2001))
+        np.testing.assert_allclose(v, best, rtol=rtol)
 
 
 def test_fixed_point_length_for_tiny_w_is_finite():

@@ -39,7 +39,7 @@ def one_marked_reference(oracle, m):
     reference below is exact to ~1e-15 relative.
     """
     p = float(oracle.data.probabilities[0])
-    theta = float(oracle._theta()[0])
+    theta = float(oracle.t) * float(oracle.data.values[0])  # t f_0 (public attributes only)
     return -np.expm1(-p * (1 - p) * theta**2 / (2 * m))
 
 
@@ -103,7 +103,10 @@ def test_sketch_diamond_error_checks_oracle(default_precision):
     o = qsjax.boolean_oracle(qsjax.BooleanData([1, 0]))
     with pytest.raises(TypeError, match="PhaseSketch"):
         qsjax.sketch_diamond_error(o.channel(10), 100)
-    assert np.isfinite(qsjax.sketch_diamond_error(o, 10))
+    # the accepted call gives the right value (float32 data): one marked cell of two, closed form
+    # |E[V]_0 - U_0| (float64 reference; the class matrix is evaluated in float64)
+    e = (1 + 0.5 * (np.exp(2j * np.pi / 10) - 1)) ** 10
+    np.testing.assert_allclose(qsjax.sketch_diamond_error(o, 10), abs(e + 1), rtol=1e-6)
 
 
 # ----------------------------------------------------------------------------- simplex maximisation
@@ -333,6 +336,9 @@ def test_sample_shots_under_jit_and_vmap_and_precisions():
     np.testing.assert_array_equal(single_jit, eager)
     np.testing.assert_array_equal(single_vmap[0], eager)
     assert np.all(np.isin(np.asarray(eager), [0, 1, 3, 5, 7, 12]))
+    # and the jitted sampler follows the Born rule (not only itself): 8192 shots, chi-square
+    many = jax.jit(lambda k, s: qsjax.kernels.sample_shots(k, s, 8192))(jax.random.key(5), psi)
+    check_born_rule(np.bincount(np.asarray(many), minlength=16), np.asarray(psi))
 
 
 def test_sample_histogram_under_vmap_with_traced_shots():
@@ -343,6 +349,7 @@ def test_sample_histogram_under_vmap_with_traced_shots():
     assert hists.shape == (3, 16)
     np.testing.assert_array_equal(np.asarray(hists).sum(axis=1), [10, 1000, 7])
     assert np.all(np.asarray(hists)[:, psi == 0] == 0)
+    check_born_rule(np.asarray(hists[1]), np.asarray(psi))  # the 1000-shot lane against the Born rule
 
 
 # ----------------------------------------------------------------------------- integer arguments

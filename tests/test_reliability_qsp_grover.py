@@ -135,7 +135,16 @@ def test_traced_signals_pass_unchecked():
     phi = jnp.array([0.3, -0.2, 0.5])
     x = jnp.array([0.2, -0.7])
     got = jax.jit(lambda p, s: qsvt_diagonal(p, s))(phi, x)
-    np.testing.assert_allclose(np.asarray(got), np.asarray(qsvt_diagonal(phi, x)), atol=1e-14)
+    # reference: explicit 2x2 products in the reflection convention R(x) = [[x, s], [s, -x]]
+    ph_r, g = convert_phases(np.asarray(phi), target="reflection")
+    want = []
+    for xi in np.asarray(x):
+        s = np.sqrt(1 - xi**2)
+        u = np.diag(np.exp([1j * ph_r[0], -1j * ph_r[0]]))
+        for p in ph_r[1:]:
+            u = u @ np.array([[xi, s], [s, -xi]]) @ np.diag(np.exp([1j * p, -1j * p]))
+        want.append(g * u[0, 0])
+    np.testing.assert_allclose(np.asarray(got), want, atol=1e-13)
     # a concrete array closed over by a jitted function is still checked
     bad = jnp.array([3.0])
     with pytest.raises(ValueError, match="signal must lie in"):

@@ -302,7 +302,12 @@ def test_qsvt_sketch_and_threshold_oracle_validate_inputs():
         qsvt_sketch(jnp.ones(4), np.zeros(3), "ideal")
     # any AbstractSketch with a diagonal of shape (N,) is a valid oracle, e.g. the naive baseline
     naive = qsvt_sketch(qsjax.naive_boolean_oracle(qsjax.BooleanData([0, 1, 1, 0])), np.zeros(3), "ideal")
-    assert naive.shape == (4,) and np.isfinite(np.asarray(naive)).all()
+    # zero phases, two queries of W(x) with x = sin(t p f): Re<0|W(x)^2|0> = T_2(x) = 2 x^2 - 1
+    # (t = 4 pi: x = sin(pi f) = 0; with t = 2: x = sin(f / 2))
+    f = np.array([0, 1, 1, 0])
+    np.testing.assert_allclose(np.asarray(naive), 2 * np.sin(np.pi * f) ** 2 - 1, atol=1e-12)
+    naive2 = qsvt_sketch(qsjax.naive_boolean_oracle(qsjax.BooleanData(f), t=2.0), np.zeros(3), "ideal")
+    np.testing.assert_allclose(np.asarray(naive2), 2 * np.sin(f / 2) ** 2 - 1, atol=1e-12)
     with pytest.raises(ValueError, match="single diagonal"):
         qsvt_sketch(qsjax.boolean_oracle(qsjax.BooleanData(np.zeros((4, 2)))), np.zeros(3), "ideal")
     with pytest.raises(TypeError, match="key must be a jax.random key"):
