@@ -40,13 +40,18 @@ except ImportError:  # another jaxtyping layout: use beartype.beartype there
 
 def pytest_addoption(parser):
     group = parser.getgroup("qsjax")
-    group.addoption("--strict-promotion", action="store_true", default=False,
-                    help="run every test under jax.numpy_dtype_promotion('strict')")
+    group.addoption(
+        "--strict-promotion",
+        action="store_true",
+        default=False,
+        help="run every test under jax.numpy_dtype_promotion('strict')",
+    )
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "strict_promotion: run this test under "
-                                       "jax.numpy_dtype_promotion('strict')")
+    config.addinivalue_line(
+        "markers", "strict_promotion: run this test under jax.numpy_dtype_promotion('strict')"
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -65,7 +65,8 @@ def assert_mean_matches(samples, expected, *, axis=0, floor=0.0, what=""):
         bad = dev > z * se + floor
         assert not bad.any(), (
             f"{what} {name}: mean deviates by more than {z:.2f} standard errors (family-wise level "
-            f"{ALPHA}) at {np.flatnonzero(bad.ravel())[:5]}: dev={dev[bad][:5]}, se={se[bad][:5]}")
+            f"{ALPHA}) at {np.flatnonzero(bad.ravel())[:5]}: dev={dev[bad][:5]}, se={se[bad][:5]}"
+        )
 
 
 def assert_same_mean(a, b, *, axis=0, floor=0.0, what=""):
@@ -122,8 +123,12 @@ def walsh_matrix(dim):
 
 def controlled_dense(n, gate, target, controls, values):
     """Explicit projector sum ``P_ctrl ⊗ gate + (1 - P_ctrl) ⊗ 1``."""
-    proj = np.diag([1.0 if all(((x >> c) & 1) == v for c, v in zip(controls, values, strict=True)) else 0.0
-                    for x in range(2**n)])
+    proj = np.diag(
+        [
+            1.0 if all(((x >> c) & 1) == v for c, v in zip(controls, values, strict=True)) else 0.0
+            for x in range(2**n)
+        ]
+    )
     return proj @ dense_on_qubits(n, {target: gate}) + (np.eye(2**n) - proj)
 
 

@@ -38,8 +38,9 @@ def f32(a):
 def check(out, ref, dtype, atol=ATOL):
     assert out.dtype == dtype, (out.dtype, dtype)
     out = np.asarray(out)
-    np.testing.assert_allclose(out.astype(np.complex128 if np.iscomplexobj(out) else np.float64), ref,
-                               atol=atol)
+    np.testing.assert_allclose(
+        out.astype(np.complex128 if np.iscomplexobj(out) else np.float64), ref, atol=atol
+    )
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +74,11 @@ def test_gates_complex64(inputs):
     dense = helpers.controlled_dense(N_QUBITS, g, 1, [0, 4], [1, 0])
     check(K.apply_controlled(c64(psi), c64(g), 1, [0, 4], [1, 0]), dense @ psi, jnp.complex64)
     # a real float32 gate on a complex64 state stays complex64
-    check(K.apply_1q(c64(psi), f32(helpers.HADAMARD), 0),
-          helpers.dense_on_qubits(N_QUBITS, {0: helpers.HADAMARD}) @ psi, jnp.complex64)
+    check(
+        K.apply_1q(c64(psi), f32(helpers.HADAMARD), 0),
+        helpers.dense_on_qubits(N_QUBITS, {0: helpers.HADAMARD}) @ psi,
+        jnp.complex64,
+    )
 
 
 def test_diagonal_phases_and_permutation_complex64(inputs):
@@ -110,8 +114,12 @@ def test_density_kernels_complex64(inputs):
     rho = np.outer(psi, psi.conj())
     check(K.density_matrix(c64(psi)), rho, jnp.complex64, atol=1e-7)
     d = np.exp(1j * rng.uniform(0, 2 * np.pi, DIM)).astype(np.complex64)
-    check(K.apply_diagonal_dm(c64(rho), c64(d)), np.diag(d) @ rho @ np.diag(d).conj().T, jnp.complex64,
-          atol=1e-6)
+    check(
+        K.apply_diagonal_dm(c64(rho), c64(d)),
+        np.diag(d) @ rho @ np.diag(d).conj().T,
+        jnp.complex64,
+        atol=1e-6,
+    )
     chi = (rng.normal(size=rho.shape) + 1j * rng.normal(size=rho.shape)).astype(np.complex64)
     check(K.apply_schur_channel(c64(rho), c64(chi)), chi * rho, jnp.complex64, atol=1e-6)
 
@@ -171,12 +179,17 @@ def test_phase_sketch_modes_complex64(sketch):
     n = np.asarray(qsjax.random.multinomial_counts(KEY, M, data.probabilities))
     check(o.counts(KEY, M), np.exp(1j * theta * n / M), jnp.complex64, atol=PHASE_ATOL)
     # sampled: the same explicit samples, counted by numpy
-    check(o.sampled(KEY, M, chunk_size=512), helpers.sampled_ref(data, KEY, M, theta), jnp.complex64,
-          atol=PHASE_ATOL)
+    check(
+        o.sampled(KEY, M, chunk_size=512),
+        helpers.sampled_ref(data, KEY, M, theta),
+        jnp.complex64,
+        atol=PHASE_ATOL,
+    )
     counts = o.sample_counts(KEY, M, chunk_size=512)
     assert counts.dtype == jnp.int32
-    np.testing.assert_array_equal(np.asarray(counts), np.bincount(np.asarray(data.sample(KEY, M)[0]),
-                                                                  minlength=16))
+    np.testing.assert_array_equal(
+        np.asarray(counts), np.bincount(np.asarray(data.sample(KEY, M)[0]), minlength=16)
+    )
     ch = o.channel(M)
     assert ch.chi.dtype == ch.mean.dtype == jnp.complex64
     np.testing.assert_allclose(np.asarray(ch.chi), helpers.orthogonal_chi_ref(theta, p, M), atol=PHASE_ATOL)
@@ -184,8 +197,12 @@ def test_phase_sketch_modes_complex64(sketch):
     # the controlled channel: identity block, E[V] off the diagonal blocks, chi in the corner
     cc = ch.controlled()
     e = helpers.expected_ref(theta, p, M)
-    ref = np.block([[np.ones((16, 16)), np.broadcast_to(e.conj()[None, :], (16, 16))],
-                    [np.broadcast_to(e[:, None], (16, 16)), helpers.orthogonal_chi_ref(theta, p, M)]])
+    ref = np.block(
+        [
+            [np.ones((16, 16)), np.broadcast_to(e.conj()[None, :], (16, 16))],
+            [np.broadcast_to(e[:, None], (16, 16)), helpers.orthogonal_chi_ref(theta, p, M)],
+        ]
+    )
     assert cc.chi.dtype == jnp.complex64
     np.testing.assert_allclose(np.asarray(cc.chi), ref, atol=PHASE_ATOL)
     # a user's stream of the same samples
@@ -208,8 +225,12 @@ def test_multibit_sketch_complex64():
     n = np.asarray(qsjax.random.multinomial_counts(KEY, M, data.probabilities))
     check(o.counts(KEY, M), np.exp(1j * theta * n / M), jnp.complex64, atol=PHASE_ATOL)
     idx = np.asarray(data.sample(KEY, M)[0])
-    check(o.sampled(KEY, M), np.exp(1j * theta * np.bincount(idx, minlength=16) / M), jnp.complex64,
-          atol=PHASE_ATOL)
+    check(
+        o.sampled(KEY, M),
+        np.exp(1j * theta * np.bincount(idx, minlength=16) / M),
+        jnp.complex64,
+        atol=PHASE_ATOL,
+    )
 
 
 def test_naive_sketch_modes_complex64():
@@ -244,13 +265,17 @@ def test_flat_state_modes_complex64():
     n = np.asarray(qsjax.random.multinomial_counts(KEY, M, jnp.full(16, 1 / 16, jnp.float32)))
     check(sk.counts(KEY, M), plus * np.exp(1j * theta * n / M), jnp.complex64, atol=PHASE_ATOL)
     idx = np.asarray(vd.sample(KEY, M)[0])
-    check(sk.sampled(KEY, M), plus * np.exp(1j * theta * np.bincount(idx, minlength=16) / M),
-          jnp.complex64, atol=PHASE_ATOL)
+    check(
+        sk.sampled(KEY, M),
+        plus * np.exp(1j * theta * np.bincount(idx, minlength=16) / M),
+        jnp.complex64,
+        atol=PHASE_ATOL,
+    )
     rho = sk.channel(M)
     assert rho.dtype == jnp.complex64
-    np.testing.assert_allclose(np.asarray(rho),
-                               helpers.orthogonal_chi_ref(theta, p, M) * np.outer(plus, plus),
-                               atol=PHASE_ATOL)
+    np.testing.assert_allclose(
+        np.asarray(rho), helpers.orthogonal_chi_ref(theta, p, M) * np.outer(plus, plus), atol=PHASE_ATOL
+    )
 
 
 def test_evaluate_with_mode_values_complex64(sketch):
@@ -258,5 +283,9 @@ def test_evaluate_with_mode_values_complex64(sketch):
     p = np.asarray(data.probabilities, np.float64)
     theta = float(o.t) * F
     check(o.evaluate(qsjax.Expected(M)), helpers.expected_ref(theta, p, M), jnp.complex64, atol=PHASE_ATOL)
-    check(qsjax.evaluate(o, "sampled", M, key=KEY, chunk_size=512), helpers.sampled_ref(data, KEY, M, theta),
-          jnp.complex64, atol=PHASE_ATOL)
+    check(
+        qsjax.evaluate(o, "sampled", M, key=KEY, chunk_size=512),
+        helpers.sampled_ref(data, KEY, M, theta),
+        jnp.complex64,
+        atol=PHASE_ATOL,
+    )

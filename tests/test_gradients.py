@@ -42,8 +42,9 @@ def check_grad(jax_fun, np_fun, x, *, simplex=False):
     ``simplex=True`` for a probability vector: a formula may use ``sum(p) = 1`` (e.g. write
     ``1 - F`` for ``sum_x p_x [f_x = 0]``), so only the gradient along the simplex (its component
     orthogonal to ``(1, ..., 1)``) is defined; both gradients are projected onto it."""
-    np.testing.assert_allclose(float(jax.jit(jax_fun)(jnp.asarray(x))), np_fun(np.asarray(x)), rtol=1e-10,
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        float(jax.jit(jax_fun)(jnp.asarray(x))), np_fun(np.asarray(x)), rtol=1e-10, atol=1e-12
+    )
     g = np.asarray(jax.jit(jax.grad(jax_fun))(jnp.asarray(x)))
     fd = fd_grad(np_fun, x)
     if simplex:
@@ -168,8 +169,9 @@ def test_grad_through_the_naive_channel_wrt_p_and_m():
 
     x = np.array(30.0)
     g = float(jax.grad(loss_m)(jnp.asarray(x)))
-    np.testing.assert_allclose(g, fd_grad(lambda m: np.real(np.sum(naive_chi_ref(p6, float(m)) * w6)), x,
-                                          h=1e-4), rtol=1e-6)
+    np.testing.assert_allclose(
+        g, fd_grad(lambda m: np.real(np.sum(naive_chi_ref(p6, float(m)) * w6)), x, h=1e-4), rtol=1e-6
+    )
 
 
 def test_grad_of_channel_output_fidelity_wrt_p():

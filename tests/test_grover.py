@@ -275,8 +275,11 @@ def few_marked_references():
     few = jax.jit(lambda k, m: oracle.counts(k, m, support=np.flatnonzero(F_S)))
     every = jax.jit(lambda k, m: oracle.counts(k, m))
     keys = [jax.random.fold_in(key, j) for j in range(Q_S)]
-    return dict(key=key, few=dense_grover([np.asarray(few(k, float(M_S))) for k in keys], N_S),
-                every=dense_grover([np.asarray(every(k, float(M_S))) for k in keys], N_S))
+    return dict(
+        key=key,
+        few=dense_grover([np.asarray(few(k, float(M_S))) for k in keys], N_S),
+        every=dense_grover([np.asarray(every(k, float(M_S))) for k in keys], N_S),
+    )
 
 
 def test_counts_with_few_marked_cells_draws_only_those_cells(few_marked_references):
@@ -296,8 +299,9 @@ def test_counts_under_jit_draws_every_cell(few_marked_references):
     realisation of the O(N) draw, not the eager one."""
     key, few, every = (few_marked_references[k] for k in ("key", "few", "every"))
     over_m = np.asarray(jax.jit(lambda m: grover_state(F_S, Q_S, m, mode="counts", key=key))(M_S))
-    over_data = np.asarray(jax.jit(lambda tt: grover_state(tt, Q_S, M_S, mode="counts", key=key))(
-        jnp.asarray(F_S)))
+    over_data = np.asarray(
+        jax.jit(lambda tt: grover_state(tt, Q_S, M_S, mode="counts", key=key))(jnp.asarray(F_S))
+    )
     np.testing.assert_allclose(over_m, every, atol=1e-12)
     np.testing.assert_array_equal(over_data, over_m)
     assert np.max(np.abs(over_m - few)) > 1e-3
@@ -310,9 +314,11 @@ def test_counts_few_cells_and_every_cell_agree_in_distribution():
     key = jax.random.key(12)
     keys = jax.random.split(key, R_S)
     few = np.asarray(jax.vmap(lambda k: grover_success(F_S, Q_S, M_S, mode="counts", key=k))(keys))
-    every = np.asarray(jax.jit(jax.vmap(
-        lambda k, tt: grover_success(tt, Q_S, M_S, mode="counts", key=k), in_axes=(0, None)))(
-        keys, jnp.asarray(F_S)))
+    every = np.asarray(
+        jax.jit(
+            jax.vmap(lambda k, tt: grover_success(tt, Q_S, M_S, mode="counts", key=k), in_axes=(0, None))
+        )(keys, jnp.asarray(F_S))
+    )
     assert not np.allclose(few, every)  # different streams, not a shared realisation
     # trajectories=R is the same O(K) path: the mean of the vmapped single trajectories
     averaged = float(grover_success(F_S, Q_S, M_S, mode="counts", key=key, trajectories=R_S))
@@ -332,8 +338,15 @@ def test_counts_few_cells_and_every_cell_agree_in_distribution():
 # ----------------------------------------------------------------------------- modes as values
 
 
-@pytest.mark.parametrize("name,value", [("ideal", qsjax.Ideal()), ("expected", qsjax.Expected(M_C)),
-                                        ("counts", qsjax.Counts(M_C)), ("channel", qsjax.Channel(M_C))])
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("ideal", qsjax.Ideal()),
+        ("expected", qsjax.Expected(M_C)),
+        ("counts", qsjax.Counts(M_C)),
+        ("channel", qsjax.Channel(M_C)),
+    ],
+)
 def test_mode_values_equal_mode_names(name, value, counts_runs):
     m = None if name == "ideal" else M_C
     key = counts_runs["keys"][5]
@@ -344,16 +357,19 @@ def test_mode_values_equal_mode_names(name, value, counts_runs):
     if name == "counts":
         np.testing.assert_array_equal(
             grover_success(F_C, Q_C, mode=value, key=counts_runs["key"], trajectories=R_C),
-            grover_success(F_C, Q_C, M_C, mode=name, key=counts_runs["key"], trajectories=R_C))
+            grover_success(F_C, Q_C, M_C, mode=name, key=counts_runs["key"], trajectories=R_C),
+        )
     if name in ("expected", "channel"):  # traced m inside the value: vmap and grad pass through
         ms = jnp.array([10.0, 300.0])
         cls = type(value)
         np.testing.assert_array_equal(
             jax.vmap(lambda mm: grover_success(F_C, Q_C, mode=cls(mm)))(ms),
-            jax.vmap(lambda mm: grover_success(F_C, Q_C, mm, mode=name))(ms))
+            jax.vmap(lambda mm: grover_success(F_C, Q_C, mm, mode=name))(ms),
+        )
         np.testing.assert_array_equal(
             jax.grad(lambda lm: grover_success(F_C, Q_C, mode=cls(jnp.exp(lm))))(3.0),
-            jax.grad(lambda lm: grover_success(F_C, Q_C, jnp.exp(lm), mode=name))(3.0))
+            jax.grad(lambda lm: grover_success(F_C, Q_C, jnp.exp(lm), mode=name))(3.0),
+        )
 
 
 def test_one_compilation_serves_every_m(counts_runs, caplog):
@@ -367,7 +383,7 @@ def test_one_compilation_serves_every_m(counts_runs, caplog):
         for cls in (qsjax.Expected, qsjax.Channel):
             grover_success_curve(F_C, Q_C, mode=cls(77.0))
             grover_success_curve(F_C, Q_C, 1e4, mode=cls.name)
-        grover_state(F_C, Q_C, mode=qsjax.Counts(99), key=key)   # counts_runs compiled this program
+        grover_state(F_C, Q_C, mode=qsjax.Counts(99), key=key)  # counts_runs compiled this program
         grover_state(F_C, Q_C, 5, mode="counts", key=key)
     compiled = [r.getMessage() for r in caplog.records if "Compiling" in r.getMessage()]
     assert compiled == []
@@ -381,8 +397,11 @@ def test_unsupported_and_ambiguous_modes():
     f = truth_table(8, [1])
     key = jax.random.key(0)
     for fn in (grover_success, grover_success_curve, grover_state):
-        for args, kwargs in [((100,), dict(mode="sampled")), ((), dict(mode="sampled")),
-                             ((), dict(mode=qsjax.Sampled(100)))]:
+        for args, kwargs in [
+            ((100,), dict(mode="sampled")),
+            ((), dict(mode="sampled")),
+            ((), dict(mode=qsjax.Sampled(100))),
+        ]:
             with pytest.raises(qsjax.UnsupportedModeError, match=r"Grover.*'sampled'.*'counts'"):
                 fn(f, 1, *args, key=key, **kwargs)
         with pytest.raises(ValueError, match="carries its own m"):
@@ -537,8 +556,9 @@ def test_amplitude_amplification_matches_dense(rng):
     # a custom start state
     start2 = rng.normal(size=n) + 1j * rng.normal(size=n)
     start2 /= np.linalg.norm(start2)
-    got2 = amplitude_amplification(lambda v: uj @ v, lambda v: uj.conj().T @ v, good, alpha, beta,
-                                   start=jnp.asarray(start2))
+    got2 = amplitude_amplification(
+        lambda v: uj @ v, lambda v: uj.conj().T @ v, good, alpha, beta, start=jnp.asarray(start2)
+    )
     np.testing.assert_allclose(np.asarray(got2), dense_aa(u, good, alpha, beta, start2), atol=1e-12)
 
 
@@ -572,8 +592,9 @@ def test_indexed_calls_get_their_call_number(rng):
     stack = jnp.asarray(np.stack(us))
     good = np.array([0, 1, 0, 0])
     alpha, beta = rng.uniform(-np.pi, np.pi, size=(2, ell))
-    got = amplitude_amplification(lambda v, i: stack[i] @ v, lambda v, i: stack[i].conj().T @ v,
-                                  good, alpha, beta, indexed=True)
+    got = amplitude_amplification(
+        lambda v, i: stack[i] @ v, lambda v, i: stack[i].conj().T @ v, good, alpha, beta, indexed=True
+    )
     psi = us[0][:, 0]
     s0 = np.eye(n)[0]
     for j in range(ell):
@@ -651,8 +672,10 @@ def test_fixed_point_property(delta, w, rng):
     np.testing.assert_allclose(norms, 1.0, atol=1e-12)
     # below the window the guarantee is (eventually) lost: the bound is not vacuous
     lam_low = np.array([w / 20])
-    assert family.success(lambda a, ad, good: fixed_point_amplify(a, ad, good, delta, w),
-                          lam_low)[0][0] < 1 - delta**2
+    assert (
+        family.success(lambda a, ad, good: fixed_point_amplify(a, ad, good, delta, w), lam_low)[0][0]
+        < 1 - delta**2
+    )
 
 
 def test_standard_amplification_overshoots_where_ylc_does_not(rng):
@@ -687,13 +710,11 @@ def test_fixed_point_phases_structure_and_transformations():
     def run(lam):
         c, s = jnp.sqrt(1 - lam), jnp.sqrt(lam)
         rot = jnp.array([[c, -s], [s, c]]).astype(jnp.complex128)
-        psi = amplitude_amplification(lambda v: rot @ v, lambda v: rot.T @ v, jnp.array([0, 1]),
-                                      alpha, beta)
+        psi = amplitude_amplification(lambda v: rot @ v, lambda v: rot.T @ v, jnp.array([0, 1]), alpha, beta)
         return jnp.abs(psi[1]) ** 2
 
     lams = jnp.linspace(0.05, 1.0, 7)
-    np.testing.assert_allclose(jax.jit(jax.vmap(run))(lams), fixed_point_success(lams, 0.2, 9),
-                               atol=1e-12)
+    np.testing.assert_allclose(jax.jit(jax.vmap(run))(lams), fixed_point_success(lams, 0.2, 9), atol=1e-12)
 
 
 def test_fixed_point_bad_input():
@@ -710,5 +731,6 @@ def test_fixed_point_bad_input():
     with pytest.raises(ValueError, match="alpha and beta"):
         amplitude_amplification(lambda v: v, lambda v: v, jnp.array([0, 1]), jnp.zeros(2), jnp.zeros(3))
     with pytest.raises(ValueError, match="good"):
-        amplitude_amplification(lambda v: v, lambda v: v, jnp.ones(3), jnp.zeros(1), jnp.zeros(1),
-                                start=jnp.ones(4))
+        amplitude_amplification(
+            lambda v: v, lambda v: v, jnp.ones(3), jnp.zeros(1), jnp.zeros(1), start=jnp.ones(4)
+        )

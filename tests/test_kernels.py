@@ -1,37 +1,19 @@
 """Kernels against dense numpy references (explicit matrices, explicit gate products)."""
 
+import helpers
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 import scipy.stats
+from helpers import dense_on_qubits, rand_state, rand_unitary
 
-import helpers
 import qsjax
 
 H = np.array([[1, 1], [1, -1]]) / np.sqrt(2)
 # register sizes: every remainder of the WHT's 4-qubit fusion (n mod 4) and both ends (each size is
 # a compilation of every kernel, so not all of 1..10)
 NS = [1, 2, 3, 4, 5, 7, 10]
-
-
-def rand_state(rng, n, batch=()):
-    v = rng.normal(size=(*batch, 2**n)) + 1j * rng.normal(size=(*batch, 2**n))
-    return v / np.linalg.norm(v, axis=-1, keepdims=True)
-
-
-def rand_unitary(rng, d):
-    z = rng.normal(size=(d, d)) + 1j * rng.normal(size=(d, d))
-    q, r = np.linalg.qr(z)
-    return q * (np.diag(r) / np.abs(np.diag(r)))
-
-
-def dense_on_qubits(n, ops):
-    """Dense operator: ``ops[w]`` on qubit w (bit w, little-endian), identity elsewhere."""
-    out = np.array([[1.0 + 0j]])
-    for w in reversed(range(n)):
-        out = np.kron(out, ops.get(w, np.eye(2)))
-    return out
 
 
 @pytest.mark.parametrize("n", NS)
@@ -54,15 +36,20 @@ def test_one_qubit_and_controlled_gates(n, rng):
     psi = rand_state(rng, n)
     g = rand_unitary(rng, 2)
     q = int(rng.integers(n))
-    np.testing.assert_allclose(qsjax.kernels.apply_1q(psi, g, q), dense_on_qubits(n, {q: g}) @ psi, atol=1e-12)
+    np.testing.assert_allclose(
+        qsjax.kernels.apply_1q(psi, g, q), dense_on_qubits(n, {q: g}) @ psi, atol=1e-12
+    )
     if n >= 2:
         others = [w for w in range(n) if w != q]
         controls = sorted(rng.choice(others, size=min(2, len(others)), replace=False).tolist())
         values = rng.integers(0, 2, size=len(controls)).tolist()
         # explicit projector sum: P_ctrl ⊗ g + (1 - P_ctrl) ⊗ 1
-        proj = np.diag([1.0 if all(((x >> c) & 1) == v for c, v in zip(controls, values, strict=True))
-                        else 0.0
-                        for x in range(2**n)])
+        proj = np.diag(
+            [
+                1.0 if all(((x >> c) & 1) == v for c, v in zip(controls, values, strict=True)) else 0.0
+                for x in range(2**n)
+            ]
+        )
         dense = proj @ dense_on_qubits(n, {q: g}) + (np.eye(2**n) - proj)
         out = qsjax.kernels.apply_controlled(psi, g, q, controls, values)
         np.testing.assert_allclose(out, dense @ psi, atol=1e-12)
@@ -75,22 +62,29 @@ def test_diagonal_permutation_and_measurement_helpers(n, rng):
     d = np.exp(1j * rng.uniform(0, 2 * np.pi, 2**n)) * rng.uniform(0.5, 1, 2**n)
     np.testing.assert_allclose(qsjax.kernels.apply_diagonal(psi, d), np.diag(d) @ psi, atol=1e-13)
     ph = rng.normal(size=2**n)
-    np.testing.assert_allclose(qsjax.kernels.apply_phases(psi, ph), np.diag(np.exp(1j * ph)) @ psi, atol=1e-13)
+    np.testing.assert_allclose(
+        qsjax.kernels.apply_phases(psi, ph), np.diag(np.exp(1j * ph)) @ psi, atol=1e-13
+    )
     perm = rng.permutation(2**n)
     pmat = np.zeros((2**n, 2**n))
     pmat[perm, np.arange(2**n)] = 1.0  # |x> -> |perm[x]>
     np.testing.assert_allclose(qsjax.kernels.permute_basis(psi, perm), pmat @ psi, atol=1e-13)
     obs = rng.normal(size=2**n)
-    np.testing.assert_allclose(qsjax.kernels.expectation_diagonal(psi, obs), np.vdot(psi, obs * psi).real, atol=1e-12)
+    np.testing.assert_allclose(
+        qsjax.kernels.expectation_diagonal(psi, obs), np.vdot(psi, obs * psi).real, atol=1e-12
+    )
     dense_obs = rng.normal(size=(2**n, 2**n))
-    np.testing.assert_allclose(qsjax.kernels.expectation(psi, dense_obs), np.vdot(psi, dense_obs @ psi), atol=1e-10)
+    np.testing.assert_allclose(
+        qsjax.kernels.expectation(psi, dense_obs), np.vdot(psi, dense_obs @ psi), atol=1e-10
+    )
     np.testing.assert_allclose(qsjax.kernels.inner(psi, phi), np.vdot(psi, phi), atol=1e-12)
     np.testing.assert_allclose(qsjax.kernels.fidelity(psi, phi), abs(np.vdot(psi, phi)) ** 2, atol=1e-12)
     np.testing.assert_allclose(qsjax.kernels.probabilities(psi), np.abs(psi) ** 2, atol=1e-14)
     rho = np.outer(psi, psi.conj())
     np.testing.assert_allclose(qsjax.kernels.density_matrix(psi), rho, atol=1e-14)
-    np.testing.assert_allclose(qsjax.kernels.apply_diagonal_dm(rho, d), np.diag(d) @ rho @ np.diag(d).conj().T,
-                               atol=1e-13)
+    np.testing.assert_allclose(
+        qsjax.kernels.apply_diagonal_dm(rho, d), np.diag(d) @ rho @ np.diag(d).conj().T, atol=1e-13
+    )
     chi = rng.normal(size=rho.shape) + 1j * rng.normal(size=rho.shape)
     np.testing.assert_allclose(qsjax.kernels.apply_schur_channel(rho, chi), chi * rho, atol=1e-14)
 
@@ -101,16 +95,18 @@ def test_structured_registers(a, n, rng):
     state = rand_state(rng, a + n).reshape(big_a, big_n)  # ancilla-major
     g = rand_unitary(rng, big_a)
     dense = np.kron(g, np.eye(big_n))
-    np.testing.assert_allclose(qsjax.kernels.apply_ancilla_gate(state, g).reshape(-1), dense @ state.reshape(-1),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        qsjax.kernels.apply_ancilla_gate(state, g).reshape(-1), dense @ state.reshape(-1), atol=1e-12
+    )
     blocks = np.stack([rand_unitary(rng, big_a) for _ in range(big_n)])
     dense = np.zeros((big_a * big_n,) * 2, complex)
     for j in range(big_n):
         for r in range(big_a):
             for c in range(big_a):
                 dense[r * big_n + j, c * big_n + j] = blocks[j, r, c]
-    np.testing.assert_allclose(qsjax.kernels.apply_blockwise(state, blocks).reshape(-1),
-                               dense @ state.reshape(-1), atol=1e-12)
+    np.testing.assert_allclose(
+        qsjax.kernels.apply_blockwise(state, blocks).reshape(-1), dense @ state.reshape(-1), atol=1e-12
+    )
 
 
 def test_complex64_runs_at_float32_accuracy(rng):
@@ -151,7 +147,9 @@ def test_kernels_jit_vmap_grad(rng):
     target = jnp.asarray(rand_state(rng, 5))
 
     def loss(ph):
-        return qsjax.kernels.fidelity(target, qsjax.kernels.walsh_hadamard(qsjax.kernels.apply_phases(psi[0], ph)))
+        return qsjax.kernels.fidelity(
+            target, qsjax.kernels.walsh_hadamard(qsjax.kernels.apply_phases(psi[0], ph))
+        )
 
     full = dense_on_qubits(5, {w: H for w in range(5)})
     psi0, tgt = np.asarray(psi[0]), np.asarray(target)

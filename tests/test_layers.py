@@ -93,14 +93,16 @@ def test_imports_follow_the_layer_order():
         if dst == "__init__" and src != "__init__":
             bad.append(f"{path.relative_to(ROOT)}:{node.lineno} imports the top-level package")
         elif src != dst and LAYERS[dst] >= LAYERS[src]:
-            bad.append(f"{path.relative_to(ROOT)}:{node.lineno}: {src} (rank {LAYERS[src]}) imports "
-                       f"{target} ({dst}, rank {LAYERS[dst]})")
+            bad.append(
+                f"{path.relative_to(ROOT)}:{node.lineno}: {src} (rank {LAYERS[src]}) imports "
+                f"{target} ({dst}, rank {LAYERS[dst]})"
+            )
     assert not bad, "imports against the layer order:\n" + "\n".join(bad)
 
 
 def test_no_private_names_cross_modules():
     bad = []
-    for module, path, node, target, _ in _package_imports():
+    for _module, path, node, target, _ in _package_imports():
         if not isinstance(node, ast.ImportFrom) or _part(target) == "_internal":
             continue
         for alias in node.names:
@@ -110,9 +112,11 @@ def test_no_private_names_cross_modules():
 
 
 def test_no_lazy_imports_inside_the_package():
-    bad = [f"{path.relative_to(ROOT)}:{node.lineno}: {target}"
-           for module, path, node, target, top in _package_imports()
-           if not top and _part(module) != "cli"]
+    bad = [
+        f"{path.relative_to(ROOT)}:{node.lineno}: {target}"
+        for module, path, node, target, top in _package_imports()
+        if not top and _part(module) != "cli"
+    ]
     assert not bad, "imports inside functions (move them to the top of the module):\n" + "\n".join(bad)
 
 
@@ -139,12 +143,20 @@ def test_tests_scripts_and_notebooks_use_public_names(path, source):
         if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "qsjax":
             if _private_reference(node.module):
                 bad.append(f"line {node.lineno}: from {node.module} import ...")
-            bad += [f"line {node.lineno}: {a.name} from {node.module}" for a in node.names
-                    if a.name.startswith("_") and a.name != "__version__"]
+            bad += [
+                f"line {node.lineno}: {a.name} from {node.module}"
+                for a in node.names
+                if a.name.startswith("_") and a.name != "__version__"
+            ]
         elif isinstance(node, ast.Import):
-            bad += [f"line {node.lineno}: import {a.name}" for a in node.names
-                    if a.name.split(".")[0] == "qsjax" and _private_reference(a.name)]
-        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "qsjax":
+            bad += [
+                f"line {node.lineno}: import {a.name}"
+                for a in node.names
+                if a.name.split(".")[0] == "qsjax" and _private_reference(a.name)
+            ]
+        elif (
+            isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "qsjax"
+        ):
             if node.attr.startswith("_") and not (node.attr.startswith("__") and node.attr.endswith("__")):
                 bad.append(f"line {node.lineno}: qsjax.{node.attr}")
     assert not bad, f"{path.relative_to(ROOT)} uses private names:\n" + "\n".join(bad)

@@ -38,7 +38,11 @@ KEY = jax.random.key(11)
 def test_mode_names_are_defined_once():
     assert qsjax.MODES == ("sampled", "counts", "expected", "channel", "ideal")
     assert [qsjax.as_mode(name, 10).name for name in ("expected", "counts", "sampled", "channel")] == [
-        "expected", "counts", "sampled", "channel"]
+        "expected",
+        "counts",
+        "sampled",
+        "channel",
+    ]
     assert isinstance(qsjax.as_mode("ideal"), qsjax.Ideal)
     assert qsjax.as_mode(qsjax.Counts(5)) == qsjax.Counts(5)
     with pytest.raises(ValueError, match="mode must be one of"):
@@ -63,8 +67,9 @@ def test_custom_oracle_in_every_mode_it_implements():
     np.testing.assert_allclose(np.asarray(TOY.evaluate(qsjax.Expected(m))), ref, rtol=1e-12)
     v = np.asarray(TOY.evaluate("sampled", 500, key=KEY))
     x = np.asarray(jax.random.randint(KEY, (500,), 0, n))
-    np.testing.assert_allclose(v, np.exp(1j * np.asarray(THETA) * np.bincount(x, minlength=n) / 500),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        v, np.exp(1j * np.asarray(THETA) * np.bincount(x, minlength=n) / 500), atol=1e-12
+    )
     # a mode it lacks raises one clear error naming both
     for mode in ("counts", "channel"):
         with pytest.raises(qsjax.UnsupportedModeError, match=f"ToyOracle.*{mode}"):

@@ -95,7 +95,8 @@ def test_counts_and_sampled_moments_match_expected_and_channel(mode):
     helpers.assert_mean_matches(v, np.asarray(nv.expected(m)), what=f"naive {mode} E[V]")
     outer = v[:, :, None] * np.conj(v)[:, None, :]
     iu = np.triu_indices(6, 1)
-    helpers.assert_mean_matches(outer[:, iu[0], iu[1]], np.asarray(nv.channel(m).chi)[iu],
-                                what=f"naive {mode} E[V V^dagger]")
+    helpers.assert_mean_matches(
+        outer[:, iu[0], iu[1]], np.asarray(nv.channel(m).chi)[iu], what=f"naive {mode} E[V V^dagger]"
+    )
     # not vacuous: the average is visibly far from the ideal oracle
     assert np.min(np.abs(np.asarray(nv.expected(m)) - np.asarray(nv.ideal()))) > 0.11

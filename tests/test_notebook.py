@@ -97,8 +97,12 @@ def test_tour_executes(tmp_path, monkeypatch):
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     monkeypatch.setenv("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
-        [str(NOTEBOOK.parents[1])] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+    monkeypatch.setenv(
+        "PYTHONPATH",
+        os.pathsep.join(
+            [str(NOTEBOOK.parents[1])] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        ),
+    )
 
     client = NotebookClient(
         nb,
@@ -118,11 +122,13 @@ def test_tour_executes(tmp_path, monkeypatch):
 
     executable, qsjax_file = json.loads(nb.cells[-1].outputs[0]["text"])
     assert os.path.realpath(executable) == os.path.realpath(sys.executable), (
-        f"the kernel ran {executable}, not the test's interpreter {sys.executable}")
+        f"the kernel ran {executable}, not the test's interpreter {sys.executable}"
+    )
     import qsjax
 
     assert os.path.realpath(qsjax_file) == os.path.realpath(qsjax.__file__), (
-        f"the kernel imported qsjax from {qsjax_file}, the tests from {qsjax.__file__}")
+        f"the kernel imported qsjax from {qsjax_file}, the tests from {qsjax.__file__}"
+    )
     for i, cell in enumerate(nb.cells[:n_cells]):
         if cell.cell_type == "code" and cell.source.strip():
             assert cell.outputs, f"cell {i} produced no output when executed"

@@ -7,7 +7,15 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from qsjax import ChebPoly, arcsin_polynomial, inverse_polynomial, linear_amplification_polynomial, sign_polynomial, spectral_filter_polynomial, threshold_polynomial
+from qsjax import (
+    ChebPoly,
+    arcsin_polynomial,
+    inverse_polynomial,
+    linear_amplification_polynomial,
+    sign_polynomial,
+    spectral_filter_polynomial,
+    threshold_polynomial,
+)
 from qsjax.qsp import chebyshev_eval, sup_norm
 
 cheb = np.polynomial.chebyshev
@@ -19,11 +27,13 @@ pytestmark = pytest.mark.strict_promotion
 def dense_grid(degree, rng):
     """Independent check grid: uniform, Chebyshev-angle and random points (not the library's)."""
     n = 40 * (degree + 1)
-    return np.concatenate([
-        np.linspace(-1.0, 1.0, n + 1),
-        np.cos(np.linspace(0.0, np.pi, n + 3)),
-        rng.uniform(-1.0, 1.0, 4 * n),
-    ])
+    return np.concatenate(
+        [
+            np.linspace(-1.0, 1.0, n + 1),
+            np.cos(np.linspace(0.0, np.pi, n + 3)),
+            rng.uniform(-1.0, 1.0, 4 * n),
+        ]
+    )
 
 
 def in_domain(x, domain):
@@ -36,19 +46,30 @@ def in_domain(x, domain):
 CASES = {
     "sign": (lambda: sign_polynomial(61, 0.1), lambda x: np.sign(x), 2e-2),
     "sign_amp": (lambda: sign_polynomial(151, 0.05, amplitude=0.9), lambda x: 0.9 * np.sign(x), 2e-2),
-    "threshold_even": (lambda: threshold_polynomial(80, 0.5, 0.1),
-                       lambda x: (np.abs(x) >= 0.5).astype(float), 1e-2),
-    "threshold_odd": (lambda: threshold_polynomial(81, 0.5, 0.1),
-                      lambda x: np.sign(x) * (np.abs(x) >= 0.5), 1e-2),
-    "filter_above": (lambda: spectral_filter_polynomial(80, 0.6, 0.1),
-                     lambda x: (np.abs(x) >= 0.6).astype(float), 1e-2),
-    "filter_below": (lambda: spectral_filter_polynomial(80, 0.6, 0.1, keep="below"),
-                     lambda x: (np.abs(x) <= 0.6).astype(float), 1e-2),
+    "threshold_even": (
+        lambda: threshold_polynomial(80, 0.5, 0.1),
+        lambda x: (np.abs(x) >= 0.5).astype(float),
+        1e-2,
+    ),
+    "threshold_odd": (
+        lambda: threshold_polynomial(81, 0.5, 0.1),
+        lambda x: np.sign(x) * (np.abs(x) >= 0.5),
+        1e-2,
+    ),
+    "filter_above": (
+        lambda: spectral_filter_polynomial(80, 0.6, 0.1),
+        lambda x: (np.abs(x) >= 0.6).astype(float),
+        1e-2,
+    ),
+    "filter_below": (
+        lambda: spectral_filter_polynomial(80, 0.6, 0.1, keep="below"),
+        lambda x: (np.abs(x) <= 0.6).astype(float),
+        1e-2,
+    ),
     "inverse": (lambda: inverse_polynomial(5.0, 1e-3), lambda x: 1.0 / (10.0 * x), 1e-3),
     "inverse_deg": (lambda: inverse_polynomial(8.0, degree=61), lambda x: 1.0 / (16.0 * x), 5e-2),
     "arcsin": (lambda: arcsin_polynomial(), lambda x: np.arcsin(x) / np.arcsin(1.0), 1e-5),
-    "linear_amp": (lambda: linear_amplification_polynomial(101, 2.5, delta=0.2),
-                   lambda x: 2.5 * x, 1e-3),
+    "linear_amp": (lambda: linear_amplification_polynomial(101, 2.5, delta=0.2), lambda x: 2.5 * x, 1e-3),
 }
 
 
@@ -70,7 +91,7 @@ def test_bounded_and_within_stated_error(name, rng):
     assert p.approx_error <= expected
     # Parity: the wrong-parity coefficients are exactly zero and parity matches the degree.
     assert p.parity == p.degree % 2
-    assert np.all(p.coeffs[1 - p.parity:: 2] == 0.0)
+    assert np.all(p.coeffs[1 - p.parity :: 2] == 0.0)
 
 
 def test_constructors_deterministic():
@@ -87,7 +108,7 @@ def test_safety_factor_applied_when_overshooting():
     p = sign_polynomial(101, 0.1)
     assert p.safety_factor < 1.0
     assert p.max_abs <= 1.0
-    assert 1.0 - p.max_abs < 1e-9   # only a hair below 1 (no needless shrinking)
+    assert 1.0 - p.max_abs < 1e-9  # only a hair below 1 (no needless shrinking)
 
 
 def test_inverse_epsilon_meets_request_and_scales():
@@ -99,7 +120,7 @@ def test_inverse_epsilon_meets_request_and_scales():
 
 
 def test_linear_amplification_trivial_and_saturating(rng):
-    p = linear_amplification_polynomial(7, 0.5)   # no saturation needed: exactly 0.5 x
+    p = linear_amplification_polynomial(7, 0.5)  # no saturation needed: exactly 0.5 x
     assert np.allclose(p.coeffs, [0, 0.5, 0, 0, 0, 0, 0, 0])
     q = linear_amplification_polynomial(151, 4.0, delta=0.1)
     x = np.linspace(-1, 1, 20001)
@@ -130,15 +151,13 @@ def test_call_matches_numpy_and_transforms(rng):
     jitted = jax.jit(lambda q, t: q(t))(p, x)
     np.testing.assert_allclose(np.asarray(jitted), cheb.chebval(x, p.coeffs), atol=1e-13)
     xb = rng.uniform(-1, 1, (3, 11))
-    np.testing.assert_allclose(np.asarray(jax.jit(jax.vmap(p))(xb)), cheb.chebval(xb, p.coeffs),
-                               atol=1e-13)
+    np.testing.assert_allclose(np.asarray(jax.jit(jax.vmap(p))(xb)), cheb.chebval(xb, p.coeffs), atol=1e-13)
     der = cheb.chebder(p.coeffs)
     g = jax.jit(jax.vmap(jax.grad(lambda t: p(t))))(jnp.asarray(x))
     np.testing.assert_allclose(np.asarray(g), cheb.chebval(x, der), atol=1e-10)
     # Gradient with respect to the coefficients (ChebPoly is a pytree with coeffs as the leaf).
     gc = jax.jit(jax.grad(lambda q: q(0.3)))(p)
-    np.testing.assert_allclose(np.asarray(gc.coeffs), np.cos(np.arange(41) * np.arccos(0.3)),
-                               atol=1e-12)
+    np.testing.assert_allclose(np.asarray(gc.coeffs), np.cos(np.arange(41) * np.arccos(0.3)), atol=1e-12)
 
 
 def test_chebyshev_eval_float32_and_degree0():

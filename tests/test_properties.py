@@ -68,8 +68,9 @@ def test_boolean_sketch_modes_are_finite_unitary_and_match_the_definition(tt, m,
     # sampled against its definition: the product of the per-sample rotations of the same stream
     idx, _ = data.sample(key, ms)
     n = np.bincount(np.asarray(idx), minlength=f.size)
-    np.testing.assert_allclose(np.asarray(o.sampled(key, ms, chunk_size=512)), np.exp(1j * t * f * n / ms),
-                               atol=1e-9)
+    np.testing.assert_allclose(
+        np.asarray(o.sampled(key, ms, chunk_size=512)), np.exp(1j * t * f * n / ms), atol=1e-9
+    )
     e = np.asarray(o.expected(m))
     np.testing.assert_allclose(e, _expected_reference(f, probs, t, m), atol=1e-9)
     assert np.all(np.abs(e) <= 1 + 1e-12)
@@ -178,8 +179,11 @@ def test_invalid_probabilities_raise(n, kind, seed):
 
 
 @SETTINGS
-@given(m=st.one_of(st.integers(max_value=0), st.sampled_from([0.5, 1.5, np.nan, np.inf, -3.0, 2**53 + 2.0,
-                                                               1e40])))
+@given(
+    m=st.one_of(
+        st.integers(max_value=0), st.sampled_from([0.5, 1.5, np.nan, np.inf, -3.0, 2**53 + 2.0, 1e40])
+    )
+)
 def test_invalid_sample_counts_raise(m):
     o = qsjax.boolean_oracle(qsjax.BooleanData(np.array([1.0, 0.0])))
     with pytest.raises(ValueError):

@@ -6,11 +6,24 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from helpers import np_product, np_wx, r_mat, w_mat
 
-from qsjax import ChebPoly, arcsin_polynomial, inverse_polynomial, linear_amplification_polynomial, sign_polynomial, spectral_filter_polynomial, threshold_polynomial
-from qsjax import QSPConvergenceError, QSPPhases, find_phases, qsvt_diagonal, qsvt_operator
-from qsjax.qsp import convert_phases, qsp_response, qsp_unitary, qsvt_diagonal_real
+from qsjax import (
+    ChebPoly,
+    QSPConvergenceError,
+    QSPPhases,
+    arcsin_polynomial,
+    find_phases,
+    inverse_polynomial,
+    linear_amplification_polynomial,
+    qsvt_diagonal,
+    qsvt_operator,
+    sign_polynomial,
+    spectral_filter_polynomial,
+    threshold_polynomial,
+)
 from qsjax.blockencoding import qsvt_operator_real
+from qsjax.qsp import convert_phases, qsp_response, qsp_unitary, qsvt_diagonal_real
 
 cheb = np.polynomial.chebyshev
 X = np.array([[0, 1], [1, 0]], dtype=complex)
@@ -19,38 +32,6 @@ H = np.array([[1, 1], [1, -1]], dtype=complex) / np.sqrt(2)
 
 
 # ---- independent numpy references (explicit matrices, vectorised over points) -----------------
-
-
-def rz(phi, n):
-    """exp(i phi Z) stacked n times, shape (n, 2, 2)."""
-    out = np.zeros((n, 2, 2), complex)
-    out[:, 0, 0] = np.exp(1j * phi)
-    out[:, 1, 1] = np.exp(-1j * phi)
-    return out
-
-
-def w_mat(x):
-    s = np.sqrt(1 - x**2)
-    return np.stack([np.stack([x, 1j * s], -1), np.stack([1j * s, x], -1)], -2).astype(complex)
-
-
-def r_mat(x):
-    s = np.sqrt(1 - x**2)
-    return np.stack([np.stack([x, s], -1), np.stack([s, -x], -1)], -2).astype(complex)
-
-
-def np_product(phases, blocks):
-    """exp(i phi_0 Z) B_1 exp(i phi_1 Z) ... B_d exp(i phi_d Z); blocks: (d, n, 2, 2)."""
-    n = blocks.shape[1]
-    u = rz(phases[0], n)
-    for k in range(1, len(phases)):
-        u = u @ blocks[k - 1] @ rz(phases[k], n)
-    return u
-
-
-def np_wx(phases, x):
-    x = np.asarray(x, float)
-    return np_product(phases, np.broadcast_to(w_mat(x), (len(phases) - 1,) + x.shape + (2, 2)))
 
 
 def random_hermitian_contraction(rng, n, norm=0.95):
@@ -91,7 +72,7 @@ def test_phases_reproduce_polynomial(name, rng):
     assert isinstance(res, QSPPhases)
     ph = res.phases
     assert ph.shape == (poly.degree + 1,) and ph.dtype == np.float64
-    np.testing.assert_array_equal(ph, ph[::-1])                 # symmetric
+    np.testing.assert_array_equal(ph, ph[::-1])  # symmetric
     x = np.concatenate([np.linspace(-1, 1, 301), rng.uniform(-1, 1, 200)])
     got = np_wx(ph, x)[:, 0, 0].real
     assert np.max(np.abs(got - cheb.chebval(x, poly.coeffs))) <= 1e-9
@@ -120,13 +101,12 @@ def test_degree_2001_against_explicit_products(rng):
 def test_random_coefficients_even_and_odd(rng):
     for d in (21, 30):
         c = np.zeros(d + 1)
-        m = len(c[d % 2:: 2])
-        c[d % 2:: 2] = rng.normal(size=m) / np.arange(1, m + 1)
+        m = len(c[d % 2 :: 2])
+        c[d % 2 :: 2] = rng.normal(size=m) / np.arange(1, m + 1)
         c *= 0.8 / np.abs(cheb.chebval(np.cos(np.linspace(0, np.pi, 4001)), c)).max()
         res = find_phases(c)
         x = rng.uniform(-1, 1, 100)
-        np.testing.assert_allclose(np_wx(res.phases, x)[:, 0, 0].real, cheb.chebval(x, c),
-                                   atol=1e-10)
+        np.testing.assert_allclose(np_wx(res.phases, x)[:, 0, 0].real, cheb.chebval(x, c), atol=1e-10)
 
 
 def test_deterministic_bitwise():
@@ -139,13 +119,12 @@ def test_deterministic_bitwise():
 
 
 def test_norm_one_target_via_newton(rng):
-    poly = sign_polynomial(21, 0.3)           # |P| touches 1 (to 1e-13): FPI stalls, Newton works
+    poly = sign_polynomial(21, 0.3)  # |P| touches 1 (to 1e-13): FPI stalls, Newton works
     assert poly.max_abs > 1 - 1e-12
     res = find_phases(poly)
     assert "newton" in res.method
     x = rng.uniform(-1, 1, 200)
-    np.testing.assert_allclose(np_wx(res.phases, x)[:, 0, 0].real, cheb.chebval(x, poly.coeffs),
-                               atol=1e-9)
+    np.testing.assert_allclose(np_wx(res.phases, x)[:, 0, 0].real, cheb.chebval(x, poly.coeffs), atol=1e-9)
     assert np.array_equal(find_phases(poly).phases, res.phases)
     with pytest.raises(QSPConvergenceError, match="fpi"):
         find_phases(poly, method="fpi", maxiter=200)
@@ -155,11 +134,18 @@ def test_raises_on_bad_targets():
     with pytest.raises(ValueError, match="> 1"):
         find_phases(np.array([0.0, 1.2]))
     with pytest.raises(ValueError, match="parity"):
-        find_phases(np.array([0.1, 0.5, 0.0, 0.2]))        # degree 3 with a T_0 term
+        find_phases(np.array([0.1, 0.5, 0.0, 0.2]))  # degree 3 with a T_0 term
     with pytest.raises(ValueError, match="mixed parity"):
         find_phases(ChebPoly.from_coeffs([0.1, 0.5]))
-    bad = ChebPoly(coeffs=np.array([0.0, 0.5, 0.0]), degree=2, parity=1, approx_error=None,
-                   target="x/2 declared with degree 2", domain=((-1.0, 1.0),), max_abs=0.5)
+    bad = ChebPoly(
+        coeffs=np.array([0.0, 0.5, 0.0]),
+        degree=2,
+        parity=1,
+        approx_error=None,
+        target="x/2 declared with degree 2",
+        domain=((-1.0, 1.0),),
+        max_abs=0.5,
+    )
     with pytest.raises(ValueError, match="parity"):
         find_phases(bad)
     with pytest.raises(ValueError, match="method"):
@@ -200,8 +186,11 @@ def test_matches_pyqsp_if_available():
 
     poly = sign_polynomial(21, 0.2, amplitude=0.8)
     ours = find_phases(poly).phases
-    theirs = np.asarray(QuantumSignalProcessingPhases(
-        poly.coeffs, signal_operator="Wx", method="sym_qsp", chebyshev_basis=True)[0])
+    theirs = np.asarray(
+        QuantumSignalProcessingPhases(
+            poly.coeffs, signal_operator="Wx", method="sym_qsp", chebyshev_basis=True
+        )[0]
+    )
     # pyqsp's sym_qsp targets Im<0|U|0> (no pi/4 ends); negating its phases and adding pi/4 at the
     # ends maps that to our Re<0|U|0> convention, and the two solvers agree on the solution.
     mapped = -theirs
@@ -209,8 +198,7 @@ def test_matches_pyqsp_if_available():
     mapped[-1] += np.pi / 4
     np.testing.assert_allclose(ours, mapped, atol=1e-9)
     x = np.linspace(-1, 1, 101)
-    np.testing.assert_allclose(np_wx(theirs, x)[:, 0, 0].imag, cheb.chebval(x, poly.coeffs),
-                               atol=1e-9)
+    np.testing.assert_allclose(np_wx(theirs, x)[:, 0, 0].imag, cheb.chebval(x, poly.coeffs), atol=1e-9)
 
 
 # ---- conventions --------------------------------------------------------------------------------
@@ -295,18 +283,21 @@ def test_qsvt_diagonal_shared_signal_equals_polynomial(rng):
     poly, res = solved("sign")
     phi = res.phases
     a = rng.uniform(-1, 1, 500)
-    np.testing.assert_array_equal(np.asarray(qsvt_diagonal(res, a)),
-                                  np.asarray(qsvt_diagonal(phi, a)))   # QSPPhases accepted
+    np.testing.assert_array_equal(
+        np.asarray(qsvt_diagonal(res, a)), np.asarray(qsvt_diagonal(phi, a))
+    )  # QSPPhases accepted
     for conv in ("reflection", "wx"):
         out = np.asarray(qsvt_diagonal(phi, a, convention=conv))
         np.testing.assert_allclose(out, np_wx(phi, a)[:, 0, 0], atol=1e-12)
         np.testing.assert_allclose(out.real, cheb.chebval(a, poly.coeffs), atol=1e-10)
     real = np.asarray(qsvt_diagonal_real(phi, rng.uniform(-1, 1, (poly.degree, 40))))
     assert np.max(np.abs(real.imag)) < 1e-13
-    np.testing.assert_allclose(np.asarray(qsvt_diagonal_real(phi, a)).real,
-                               cheb.chebval(a, poly.coeffs), atol=1e-10)
-    np.testing.assert_allclose(np.asarray(qsp_response(phi, a.reshape(20, 25))),
-                               np_wx(phi, a)[:, 0, 0].reshape(20, 25), atol=1e-12)
+    np.testing.assert_allclose(
+        np.asarray(qsvt_diagonal_real(phi, a)).real, cheb.chebval(a, poly.coeffs), atol=1e-10
+    )
+    np.testing.assert_allclose(
+        np.asarray(qsp_response(phi, a.reshape(20, 25))), np_wx(phi, a)[:, 0, 0].reshape(20, 25), atol=1e-12
+    )
 
 
 def test_qsvt_diagonal_explicit_unitaries(rng):
@@ -317,14 +308,14 @@ def test_qsvt_diagonal_explicit_unitaries(rng):
     a = rng.uniform(-1, 1, n)
     chi = rng.uniform(0, 2 * np.pi, n)
     s = np.sqrt(1 - a**2)
-    herm = np.stack([np.stack([a, s * np.exp(1j * chi)], -1),
-                     np.stack([s * np.exp(-1j * chi), -a], -1)], -2)
+    herm = np.stack([np.stack([a, s * np.exp(1j * chi)], -1), np.stack([s * np.exp(-1j * chi), -a], -1)], -2)
     out = np.asarray(qsvt_diagonal(phi, herm, convention="unitary"))
     np.testing.assert_allclose(out, np_wx(phi, a)[:, 0, 0], atol=1e-12)
     # Random non-Hermitian per-query unitaries: the circuit alternates U (first applied) and U^dag.
     q, _ = np.linalg.qr(rng.normal(size=(d, n, 2, 2)) + 1j * rng.normal(size=(d, n, 2, 2)))
-    blocks = np.array([q[k] if (d - (k + 1)) % 2 == 0 else np.conj(np.swapaxes(q[k], -1, -2))
-                       for k in range(d)])
+    blocks = np.array(
+        [q[k] if (d - (k + 1)) % 2 == 0 else np.conj(np.swapaxes(q[k], -1, -2)) for k in range(d)]
+    )
     want = g * np_product(ph_r, blocks)
     got = np.asarray(qsvt_diagonal(phi, q, convention="unitary", return_block=True))
     np.testing.assert_allclose(got, want, atol=1e-10)
@@ -372,8 +363,7 @@ def test_qsvt_diagonal_jit_vmap_grad(rng):
     g = np.asarray(jax.jit(jax.grad(loss))(phi))
     lj = jax.jit(loss)
     eps = 1e-6
-    fd = np.array([(lj(phi.at[k].add(eps)) - lj(phi.at[k].add(-eps))) / (2 * eps)
-                   for k in range(d + 1)])
+    fd = np.array([(lj(phi.at[k].add(eps)) - lj(phi.at[k].add(-eps))) / (2 * eps) for k in range(d + 1)])
     np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-8)
 
 
@@ -414,11 +404,11 @@ def test_qsvt_operator_hermitian_dilation(rng):
     st0 = np.stack([psi, np.zeros(n)])
     w, v = np.linalg.eigh(a)
     resp = np_wx(phi, w)[:, 0, 0]
-    np.testing.assert_allclose(np.asarray(qsvt_operator(phi, st0, apply_u))[0],
-                               v @ (resp * (v.conj().T @ psi)), atol=1e-10)
+    np.testing.assert_allclose(
+        np.asarray(qsvt_operator(phi, st0, apply_u))[0], v @ (resp * (v.conj().T @ psi)), atol=1e-10
+    )
     real = np.asarray(qsvt_operator_real(phi, st0, apply_u))[0]
-    np.testing.assert_allclose(real, v @ (cheb.chebval(w, poly.coeffs) * (v.conj().T @ psi)),
-                               atol=1e-10)
+    np.testing.assert_allclose(real, v @ (cheb.chebval(w, poly.coeffs) * (v.conj().T @ psi)), atol=1e-10)
 
 
 def test_qsvt_operator_indexed_and_non_hermitian(rng):
@@ -437,9 +427,14 @@ def test_qsvt_operator_indexed_and_non_hermitian(rng):
     q, _ = np.linalg.qr(rng.normal(size=(2 * n, 2 * n)) + 1j * rng.normal(size=(2 * n, 2 * n)))
     qj = jnp.asarray(q)
     blocks = [q if (d - k) % 2 == 0 else q.conj().T for k in range(1, d + 1)]
-    got = np.asarray(qsvt_operator(
-        phi, state, lambda st: (qj @ st.reshape(-1)).reshape(st.shape),
-        lambda st: (qj.conj().T @ st.reshape(-1)).reshape(st.shape)))
+    got = np.asarray(
+        qsvt_operator(
+            phi,
+            state,
+            lambda st: (qj @ st.reshape(-1)).reshape(st.shape),
+            lambda st: (qj.conj().T @ st.reshape(-1)).reshape(st.shape),
+        )
+    )
     np.testing.assert_allclose(got, np_operator_circuit(phi, blocks, state), atol=1e-10)
 
 
@@ -461,6 +456,5 @@ def test_qsvt_operator_jit_grad(rng):
     g = np.asarray(jax.jit(jax.grad(loss))(phi))
     lj = jax.jit(loss)
     eps = 1e-6
-    fd = np.array([(lj(phi.at[k].add(eps)) - lj(phi.at[k].add(-eps))) / (2 * eps)
-                   for k in range(d + 1)])
+    fd = np.array([(lj(phi.at[k].add(eps)) - lj(phi.at[k].add(-eps))) / (2 * eps) for k in range(d + 1)])
     np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-8)

@@ -106,7 +106,9 @@ def test_real_part_lcu(problem):
     blocks, phases, state = problem
     enc = DenseEncoding(jnp.asarray(np.stack([_dilation(a, 0.0) for a in blocks])))
     half = 0.5 * (qsjax.qsvt(phases, enc, state) + qsjax.qsvt(-phases, enc, state))
-    np.testing.assert_allclose(np.asarray(qsjax.qsp.qsvt_real(phases, enc, state)), np.asarray(half), atol=1e-12)
+    np.testing.assert_allclose(
+        np.asarray(qsjax.qsp.qsvt_real(phases, enc, state)), np.asarray(half), atol=1e-12
+    )
     full = qsjax.qsp.qsvt_lcu(phases, enc, np.stack([state, np.zeros_like(state)]))
     np.testing.assert_allclose(np.asarray(full[0]), np.asarray(half), atol=1e-12)
     minus = 0.5 * (qsjax.qsvt(phases, enc, state) - qsjax.qsvt(-phases, enc, state))
@@ -133,8 +135,11 @@ def test_jit_vmap_grad_through_the_engine(problem):
     blocks, phases, state = problem
     enc = DenseEncoding(jnp.asarray(np.stack([_dilation(a, 0.2) for a in blocks])))
     run = jax.jit(lambda ph, e, s: qsjax.qsvt(ph, e, s))
-    np.testing.assert_allclose(np.asarray(run(phases, enc, state)), _circuit(
-        phases, np.asarray(enc.unitaries), hermitian=False).dot(state.reshape(-1)).reshape(2, N), atol=1e-12)
+    np.testing.assert_allclose(
+        np.asarray(run(phases, enc, state)),
+        _circuit(phases, np.asarray(enc.unitaries), hermitian=False).dot(state.reshape(-1)).reshape(2, N),
+        atol=1e-12,
+    )
     batch = np.stack([state, np.roll(state, 1, axis=-1)])
     out = jax.vmap(lambda s: qsjax.qsvt(phases, enc, s))(batch)
     np.testing.assert_allclose(np.asarray(out[1]), np.asarray(qsjax.qsvt(phases, enc, batch[1])), atol=1e-12)

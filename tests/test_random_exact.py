@@ -5,13 +5,13 @@ against the exact binomial pmf (chi-square), the exact moments, and numpy's samp
 fixed: the suite is deterministic. Every test is at the level helpers.ALPHA (see helpers.py).
 """
 
+import helpers
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 from scipy import stats
 
-import helpers
 import qsjax.random as qrandom
 
 # qsjax.random is clean under strict dtype promotion: keep it so (conftest.py, --strict-promotion)
@@ -28,8 +28,9 @@ def binomial():
 
 def _draws(binomial, n, p, dtype=jnp.float64, keys=KEYS, seed=0):
     out = [
-        np.asarray(binomial(jax.random.key(seed * 1000 + i), jnp.full(LANES, n, dtype),
-                            jnp.full(LANES, p, dtype)))
+        np.asarray(
+            binomial(jax.random.key(seed * 1000 + i), jnp.full(LANES, n, dtype), jnp.full(LANES, p, dtype))
+        )
         for i in range(keys)
     ]
     return np.concatenate(out).astype(np.float64)
@@ -157,6 +158,7 @@ def test_multinomial_small_m_joint_law():
     c = np.asarray(jax.jit(jax.vmap(lambda k: qrandom.multinomial_counts(k, m, jnp.asarray(p))))(keys))
     assert np.all(c.sum(axis=1) == m) and np.all(c[:, -1] == 0)
     ref = np.random.default_rng(1).multinomial(m, p, size=20000)
+
     # compare the joint distribution of (c0, c1) by a two-sample chi-square on the cell table
     def table(x):
         return np.bincount((x[:, 0] * (m + 1) + x[:, 1]).astype(int), minlength=(m + 1) ** 2)

@@ -7,12 +7,12 @@ most users do; the rest run in float64 (see conftest.py).
 
 import time
 
+import helpers
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
-import helpers
 import qsjax
 from qsjax import MAX_DENSE_DIM, MAX_EXACT_M
 
@@ -42,8 +42,9 @@ def test_from_stream_counts_past_2_24_without_x64(default_precision):
     # the flat state's stream path shares the code
     flat = qsjax.flat_state(qsjax.VectorData(np.array([-1.0, 1.0], np.float32)))
     vals = [(i, np.where(i == 0, -1.0, 1.0).astype(np.float32)) for i, _ in batches]
-    np.testing.assert_allclose(np.asarray(flat.from_stream(vals)), np.array([-1.0, 1.0]) / np.sqrt(2),
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        np.asarray(flat.from_stream(vals)), np.array([-1.0, 1.0]) / np.sqrt(2), atol=1e-6
+    )
 
 
 # Explicit streams are counted in int32 partial counts (at most 2**31 - 1 samples each) folded into a
@@ -61,16 +62,18 @@ def test_stream_counts_past_two_folds_and_the_word_carry_are_exact(full_optimiza
     assert int(n[0]) == BIG_M  # a dropped fold or carry would leave BIG_M - 2**31 or 5
     # the frequency n / M = 1 exactly: the phase is t = pi (one count less would shift it by
     # pi / M = 7e-10, far above the 1e-15 tolerance)
-    np.testing.assert_allclose(np.asarray(o.sampled(KEY, BIG_M, chunk_size=1 << 20)), [-1.0], rtol=0,
-                               atol=1e-15)
+    np.testing.assert_allclose(
+        np.asarray(o.sampled(KEY, BIG_M, chunk_size=1 << 20)), [-1.0], rtol=0, atol=1e-15
+    )
 
 
 def test_naive_stream_counts_past_a_fold_are_exact(full_optimization):
     # N = 1: every sample lands in the signed cell (u = 0, +); 2**31 + 3 samples cross one fold
     m = 2**31 + 3
     nv = qsjax.naive_boolean_oracle(qsjax.BooleanData(np.array([1.0])), t=0.75)
-    np.testing.assert_allclose(np.asarray(nv.sampled(KEY, m, chunk_size=1 << 20)), [np.exp(0.75j)], rtol=0,
-                               atol=1e-15)
+    np.testing.assert_allclose(
+        np.asarray(nv.sampled(KEY, m, chunk_size=1 << 20)), [np.exp(0.75j)], rtol=0, atol=1e-15
+    )
 
 
 @pytest.mark.parametrize("chunk", [1, 3, 16, 1000])
@@ -81,12 +84,16 @@ def test_stream_counts_are_invisible_to_the_chunking(chunk):
     m = 1003 if chunk > 1 else 200
     idx, _ = d.sample(KEY, m)
     o = qsjax.boolean_oracle(d)
-    np.testing.assert_array_equal(np.asarray(o.sample_counts(KEY, m, chunk_size=chunk)),
-                                  np.bincount(np.asarray(idx), minlength=5))
+    np.testing.assert_array_equal(
+        np.asarray(o.sample_counts(KEY, m, chunk_size=chunk)), np.bincount(np.asarray(idx), minlength=5)
+    )
     naive = qsjax.naive_boolean_oracle(d)
     assert naive.padded_dim == 8
-    np.testing.assert_allclose(np.asarray(naive.sampled(KEY, m, chunk_size=chunk)),
-                               helpers.naive_sample_ref(d, KEY, m, float(naive.t)), atol=1e-12)
+    np.testing.assert_allclose(
+        np.asarray(naive.sampled(KEY, m, chunk_size=chunk)),
+        helpers.naive_sample_ref(d, KEY, m, float(naive.t)),
+        atol=1e-12,
+    )
 
 
 def test_sample_counts_int32_refusal_without_x64(default_precision):
@@ -126,8 +133,11 @@ def test_phase_sketch_counts_and_sampled_in_default_precision(default_precision)
     o = _oracle(f)
     theta, p = 8 * np.pi * f, np.full(8, 1 / 8)
     n = np.asarray(qsjax.random.multinomial_counts(KEY, 10**12, jnp.full(8, 1 / 8, jnp.float32)))
-    refs = (np.exp(1j * theta * n / 10**12), helpers.sampled_ref(o.data, KEY, 10**5, theta),
-            helpers.expected_ref(theta, p, 10**6))
+    refs = (
+        np.exp(1j * theta * n / 10**12),
+        helpers.sampled_ref(o.data, KEY, 10**5, theta),
+        helpers.expected_ref(theta, p, 10**6),
+    )
     for v, ref in zip((o.counts(KEY, 10**12), o.sampled(KEY, 10**5), o.expected(10**6)), refs, strict=True):
         assert v.dtype == jnp.complex64
         # phases up to 8 pi rounded to float32: |error| <= 8 pi 2**-24 ~ 1.5e-6
@@ -193,8 +203,11 @@ def test_m_at_the_documented_limit_is_accepted():
     c = qsjax.BooleanData(np.array([1.0, 0.0])).counts(KEY, MAX_EXACT_M)
     assert int(np.asarray(c).sum()) == MAX_EXACT_M
     n = np.asarray(qsjax.random.multinomial_counts(KEY, MAX_EXACT_M, jnp.full(4, 0.25)))
-    np.testing.assert_allclose(np.asarray(o.counts(KEY, MAX_EXACT_M)),
-                               np.exp(1j * 4 * np.pi * np.array([1, 0, 0, 1]) * n / MAX_EXACT_M), atol=1e-12)
+    np.testing.assert_allclose(
+        np.asarray(o.counts(KEY, MAX_EXACT_M)),
+        np.exp(1j * 4 * np.pi * np.array([1, 0, 0, 1]) * n / MAX_EXACT_M),
+        atol=1e-12,
+    )
 
 
 # ----------------------------------------------------------------------------- dense channel limits
@@ -259,18 +272,26 @@ def test_bad_keys_are_refused(bad, exc):
     d = qsjax.BooleanData(np.array([1, 0, 0, 1]))
     o = qsjax.boolean_oracle(d)
     n = qsjax.naive_boolean_oracle(d)
-    for call in (lambda: o.counts(bad, 10), lambda: o.sampled(bad, 10), lambda: o.sample_counts(bad, 10),
-                 lambda: n.counts(bad, 10), lambda: n.sampled(bad, 10), lambda: d.counts(bad, 10),
-                 lambda: d.sample(bad, 10), lambda: next(iter(d.chunks(bad, 10))),
-                 lambda: qsjax.evaluate(o, "counts", 10, key=bad)):
+    for call in (
+        lambda: o.counts(bad, 10),
+        lambda: o.sampled(bad, 10),
+        lambda: o.sample_counts(bad, 10),
+        lambda: n.counts(bad, 10),
+        lambda: n.sampled(bad, 10),
+        lambda: d.counts(bad, 10),
+        lambda: d.sample(bad, 10),
+        lambda: next(iter(d.chunks(bad, 10))),
+        lambda: qsjax.evaluate(o, "counts", 10, key=bad),
+    ):
         with pytest.raises(exc, match="key"):
             call()
 
 
 def test_legacy_and_typed_keys_agree_and_vmap_works():
     o = _oracle(np.array([1.0, 0.0, 0.0, 1.0]))
-    np.testing.assert_array_equal(np.asarray(o.counts(jax.random.PRNGKey(5), 1000)),
-                                  np.asarray(o.counts(jax.random.key(5), 1000)))
+    np.testing.assert_array_equal(
+        np.asarray(o.counts(jax.random.PRNGKey(5), 1000)), np.asarray(o.counts(jax.random.key(5), 1000))
+    )
     keys = jax.random.split(KEY, 4)
     batch = jax.jit(jax.vmap(lambda k: o.counts(k, 1000)))(keys)
     f = np.array([1.0, 0.0, 0.0, 1.0])
@@ -292,8 +313,9 @@ def test_counts_support_is_validated():
         n = np.asarray(qsjax.random.multinomial_counts(KEY, 100, jnp.asarray(cells)))[:-1]
         full = np.zeros(6)
         full[sup] = n
-        np.testing.assert_allclose(np.asarray(o.counts(KEY, 100, support=sup)),
-                                   np.exp(1j * 6 * np.pi * f * full / 100), atol=1e-12)
+        np.testing.assert_allclose(
+            np.asarray(o.counts(KEY, 100, support=sup)), np.exp(1j * 6 * np.pi * f * full / 100), atol=1e-12
+        )
     with pytest.raises(ValueError, match="misses 1"):
         o.counts(KEY, 100, support=good[:2])
     with pytest.raises(ValueError, match="lie in"):
@@ -348,8 +370,9 @@ def test_naive_sketch_takes_a_users_stream():
     x, y = np.asarray(x), np.asarray(y)
     batches = [(x[:1234], y[:1234]), (x[1234:], y[1234:])]
     # feeding the x samples of sampled(key, m) reproduces it (up to float rounding of the sums)
-    np.testing.assert_allclose(np.asarray(n.from_stream(batches, KEY)), np.asarray(n.sampled(KEY, m)),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        np.asarray(n.from_stream(batches, KEY)), np.asarray(n.sampled(KEY, m)), atol=1e-12
+    )
     via = qsjax.evaluate(n, "sampled", key=KEY, stream=batches)
     np.testing.assert_allclose(np.asarray(via), np.asarray(n.sampled(KEY, m)), atol=1e-12)
     with pytest.raises(ValueError, match="key"):

@@ -87,9 +87,20 @@ def test_sketch_diamond_error_decreases_as_one_over_m():
     np.testing.assert_allclose(vals, vals[-1], rtol=1e-6)
 
 
-@pytest.mark.parametrize("bad,exc", [(0, ValueError), (-1, ValueError), (np.nan, ValueError),
-                                     (np.inf, ValueError), (1e31, ValueError), ("10", TypeError),
-                                     (True, TypeError), (None, TypeError), (1 + 2j, TypeError)])
+@pytest.mark.parametrize(
+    "bad,exc",
+    [
+        (0, ValueError),
+        (-1, ValueError),
+        (np.nan, ValueError),
+        (np.inf, ValueError),
+        (1e31, ValueError),
+        ("10", TypeError),
+        (True, TypeError),
+        (None, TypeError),
+        (1 + 2j, TypeError),
+    ],
+)
 def test_sketch_diamond_error_checks_m(bad, exc, default_precision):
     o = qsjax.boolean_oracle(qsjax.BooleanData([1, 0]))
     with pytest.raises(exc, match="m"):
@@ -140,8 +151,9 @@ def pairwise_ascent(fun, q, rounds=20):
                     r[i], r[j] = x * tot, (1 - x) * tot
                     return fun(r), r
 
-                res = scipy.optimize.minimize_scalar(lambda x: -on_line(x)[0], bounds=(0, 1),
-                                                     method="bounded", options={"xatol": 1e-12})
+                res = scipy.optimize.minimize_scalar(
+                    lambda x: -on_line(x)[0], bounds=(0, 1), method="bounded", options={"xatol": 1e-12}
+                )
                 for x in (0.0, 1.0, res.x):
                     v, r = on_line(x)
                     if v > best:
@@ -187,8 +199,9 @@ def test_diamond_distance_refuses_classes_with_a_non_invariant_channel():
     with pytest.raises(ValueError, match="channel is not invariant"):
         qsjax.diamond_distance(ch, u, classes=[0, 0, 1])
     # the right labels are accepted and agree with the label-free computation
-    np.testing.assert_allclose(qsjax.diamond_distance(ch, u, classes=[0, 1, 2]),
-                               qsjax.diamond_distance(ch, u), rtol=1e-12)
+    np.testing.assert_allclose(
+        qsjax.diamond_distance(ch, u, classes=[0, 1, 2]), qsjax.diamond_distance(ch, u), rtol=1e-12
+    )
 
 
 def test_diamond_distance_accepts_legitimate_coarser_classes():
@@ -345,7 +358,9 @@ def test_sample_histogram_under_vmap_with_traced_shots():
     psi = jnp.zeros(16).at[jnp.array([0, 1, 3, 5, 7, 12])].set(jnp.array([1.0, 2.0, 3.0, 1.0, 0.5, 2.0]))
     # batched keys and a traced shot number (passed unchecked to the multinomial draw)
     keys = jax.random.split(jax.random.key(4), 3)
-    hists = jax.vmap(lambda k, n: qsjax.kernels.sample_histogram(k, psi, n))(keys, jnp.array([10.0, 1000.0, 7.0]))
+    hists = jax.vmap(lambda k, n: qsjax.kernels.sample_histogram(k, psi, n))(
+        keys, jnp.array([10.0, 1000.0, 7.0])
+    )
     assert hists.shape == (3, 16)
     np.testing.assert_array_equal(np.asarray(hists).sum(axis=1), [10, 1000, 7])
     assert np.all(np.asarray(hists)[:, psi == 0] == 0)
@@ -367,7 +382,9 @@ def test_permute_basis_refuses_non_permutations():
         qsjax.kernels.permute_basis(psi, jnp.array([0.0, 1.0, 2.0, 3.0]))
     with pytest.raises(TypeError, match="integer"):
         qsjax.kernels.permute_basis(psi, np.array([True, False, True, False]))
-    np.testing.assert_array_equal(qsjax.kernels.permute_basis(psi, np.array([1, 0, 3, 2])), [1.0, 0.0, 3.0, 2.0])
+    np.testing.assert_array_equal(
+        qsjax.kernels.permute_basis(psi, np.array([1, 0, 3, 2])), [1.0, 0.0, 3.0, 2.0]
+    )
     # traced permutations are not checked (and still work)
     f = jax.jit(qsjax.kernels.permute_basis)
     np.testing.assert_array_equal(f(psi, jnp.array([3, 2, 1, 0])), [3.0, 2.0, 1.0, 0.0])
@@ -410,8 +427,9 @@ def test_qubit_indices_are_not_truncated():
         qsjax.kernels.apply_controlled(psi, x, np.int32(0), [np.int64(2)], [True]),
         qsjax.kernels.apply_controlled(psi, x, 0, [2], [1]),
     )
-    np.testing.assert_array_equal(qsjax.kernels.walsh_hadamard(psi, np.array([0, 2])),
-                                  qsjax.kernels.walsh_hadamard(psi, [0, 2]))
+    np.testing.assert_array_equal(
+        qsjax.kernels.walsh_hadamard(psi, np.array([0, 2])), qsjax.kernels.walsh_hadamard(psi, [0, 2])
+    )
 
 
 def test_basis_and_plus_state_need_integers():

@@ -14,12 +14,30 @@ import numpy as np
 import pytest
 
 import qsjax
-from qsjax import amplitude_amplification, fixed_point_length, fixed_point_phases, fixed_point_success, grover_ideal_success, grover_state, grover_success, grover_success_curve
+from qsjax import (
+    MAX_DENSE_DIM,
+    MAX_POLY_DEGREE,
+    QSPConvergenceError,
+    amplitude_amplification,
+    arcsin_polynomial,
+    find_phases,
+    fixed_point_length,
+    fixed_point_phases,
+    fixed_point_success,
+    grover_ideal_success,
+    grover_state,
+    grover_success,
+    grover_success_curve,
+    inverse_polynomial,
+    linear_amplification_polynomial,
+    qsvt_diagonal,
+    qsvt_operator,
+    sign_polynomial,
+    spectral_filter_polynomial,
+    threshold_polynomial,
+)
 from qsjax.algorithms import diffusion_dm
-from qsjax import MAX_POLY_DEGREE, arcsin_polynomial, inverse_polynomial, linear_amplification_polynomial, sign_polynomial, spectral_filter_polynomial, threshold_polynomial
-from qsjax import QSPConvergenceError, find_phases, qsvt_diagonal, qsvt_operator
 from qsjax.qsp import convert_phases, qsp_response, qsp_unitary, qsvt_diagonal_real
-from qsjax import MAX_DENSE_DIM
 
 
 def instantly(call, exc, match, limit_s=1.0):
@@ -44,8 +62,12 @@ def truth_table(n, marked):
 def test_inverse_polynomial_refuses_an_infeasible_degree_up_front(kappa):
     # Before: kappa=1e6 built a degree-1.15e7 series (MemoryError at 5.4 GB after 27 s) and
     # kappa=1e4 spent 68 s building before saying no.
-    instantly(lambda: inverse_polynomial(kappa), ValueError,
-              r"kappa=.*epsilon=0\.0001.*needs degree.*MAX_POLY_DEGREE=200000", limit_s=0.5)
+    instantly(
+        lambda: inverse_polynomial(kappa),
+        ValueError,
+        r"kappa=.*epsilon=0\.0001.*needs degree.*MAX_POLY_DEGREE=200000",
+        limit_s=0.5,
+    )
     instantly(lambda: inverse_polynomial(kappa / 100, 1e-300), ValueError, "epsilon", limit_s=0.5)
 
 
@@ -92,7 +114,7 @@ def test_signals_outside_unit_interval_are_refused():
     with pytest.raises(ValueError, match=r"signal must lie in \[-1, 1\].*max \|signal\| = 2\.0"):
         qsvt_diagonal(phi, np.array([0.1, 2.0]))
     with pytest.raises(ValueError, match="signal must lie in"):
-        qsvt_diagonal(phi, np.full((3, 4), -1.5))                      # per-query signal
+        qsvt_diagonal(phi, np.full((3, 4), -1.5))  # per-query signal
     with pytest.raises(ValueError, match="signal must lie in"):
         qsvt_diagonal_real(phi, np.array([1.01]), convention="wx")
     with pytest.raises(ValueError, match=r"x must lie in \[-1, 1\]"):
@@ -276,11 +298,14 @@ def test_fixed_point_helpers_check_their_ranges():
 
 @pytest.mark.parametrize("fn", [grover_success, grover_success_curve, grover_state])
 def test_channel_mode_refuses_a_huge_density_matrix_at_once(fn):
-    n = 2 * MAX_DENSE_DIM          # 2**14: a 4 GiB complex128 matrix (2**15 asked for 25.8 GB before)
+    n = 2 * MAX_DENSE_DIM  # 2**14: a 4 GiB complex128 matrix (2**15 asked for 25.8 GB before)
     f = truth_table(n, [1])
-    instantly(lambda: fn(f, 3, 1e4, mode="channel"), ValueError,
-              r"Grover in 'channel' mode builds a dense \(16384, 16384\) complex128 matrix \(4\.0 GiB\)"
-              r".*limit is dimension 8192.*'counts'")
+    instantly(
+        lambda: fn(f, 3, 1e4, mode="channel"),
+        ValueError,
+        r"Grover in 'channel' mode builds a dense \(16384, 16384\) complex128 matrix \(4\.0 GiB\)"
+        r".*limit is dimension 8192.*'counts'",
+    )
     instantly(lambda: fn(f, 3, mode=qsjax.Channel(1e4)), ValueError, r"Grover in 'channel' mode builds")
 
 
@@ -318,8 +343,8 @@ def test_malformed_keys_are_refused(key, exc, match):
     with pytest.raises(exc, match=match):
         grover_state(f, 1, 10, mode="counts", key=key)
     with pytest.raises(exc, match=match):
-        grover_success_curve(f, 1, mode="ideal", key=key)   # unused in 'ideal', still checked
-    with pytest.raises(exc, match=match):                    # the same checks for mode values
+        grover_success_curve(f, 1, mode="ideal", key=key)  # unused in 'ideal', still checked
+    with pytest.raises(exc, match=match):  # the same checks for mode values
         grover_success(f, 1, mode=qsjax.Counts(10), key=key)
     with pytest.raises(exc, match=match):
         grover_state(f, 1, mode=qsjax.Channel(10.0), key=key)
@@ -342,19 +367,28 @@ def test_refusals_in_default_precision():
     assert not jax.config.read("jax_enable_x64")
     f32 = jnp.float32
     n = 2 * MAX_DENSE_DIM
-    instantly(lambda: grover_success(np.zeros(n, np.float32), 2, 1e4, mode="channel"), ValueError,
-              r"complex64 matrix \(2\.0 GiB\)")
+    instantly(
+        lambda: grover_success(np.zeros(n, np.float32), 2, 1e4, mode="channel"),
+        ValueError,
+        r"complex64 matrix \(2\.0 GiB\)",
+    )
     instantly(lambda: inverse_polynomial(1e6), ValueError, "MAX_POLY_DEGREE", limit_s=0.5)
     phi = jnp.asarray([0.3, -0.2, 0.5], f32)
     with pytest.raises(ValueError, match="signal must lie in"):
         qsvt_diagonal(phi, jnp.asarray([0.5, 1.001], f32))
-    out = qsvt_diagonal(phi, jnp.asarray([1.0000001, -1.0], f32))      # float32 rounding of 1
+    out = qsvt_diagonal(phi, jnp.asarray([1.0000001, -1.0], f32))  # float32 rounding of 1
     assert out.dtype == jnp.complex64
     with pytest.raises(TypeError, match="signal must be real"):
         qsvt_diagonal(phi, jnp.asarray([0.5 + 0.1j], jnp.complex64))
     with pytest.raises(ValueError, match="start must be a normalised"):
-        amplitude_amplification(lambda v: v, lambda v: v, jnp.array([0, 1]), jnp.zeros(1), jnp.zeros(1),
-                                start=jnp.asarray([0.8, 0.8], f32))
+        amplitude_amplification(
+            lambda v: v,
+            lambda v: v,
+            jnp.array([0, 1]),
+            jnp.zeros(1),
+            jnp.zeros(1),
+            start=jnp.asarray([0.8, 0.8], f32),
+        )
     with pytest.raises(ValueError, match="lam must be"):
         fixed_point_success(jnp.asarray(-0.5, f32), 0.1, 5)
     with pytest.raises(TypeError, match="key must be"):
@@ -380,6 +414,12 @@ def test_small_grover_runs_in_default_precision():
     assert float(channel[-1]) == pytest.approx(float(ideal), abs=5e-3)
     # a normalised float32 start passes the normalisation check
     start = jnp.full((4,), 0.5, jnp.float32)
-    out = amplitude_amplification(lambda v: v, lambda v: v, jnp.array([0, 1, 0, 0]), jnp.full((1,), math.pi),
-                                  jnp.full((1,), math.pi), start=start)
+    out = amplitude_amplification(
+        lambda v: v,
+        lambda v: v,
+        jnp.array([0, 1, 0, 0]),
+        jnp.full((1,), math.pi),
+        jnp.full((1,), math.pi),
+        start=start,
+    )
     assert out.dtype == jnp.complex64

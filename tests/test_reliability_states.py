@@ -18,9 +18,15 @@ import numpy as np
 import pytest
 
 import qsjax
-from qsjax import fixed_point_length
-from qsjax import qsvt_sketch, threshold_oracle
-from qsjax import arcsin_phases, kwise_signs, random_signs, vector_state
+from qsjax import (
+    arcsin_phases,
+    fixed_point_length,
+    kwise_signs,
+    qsvt_sketch,
+    random_signs,
+    threshold_oracle,
+    vector_state,
+)
 
 SUCCESS = (2 / (5 * np.pi)) ** 2  # ≈ 0.0162: rms phase 1/5 through arcsin(x)/arcsin(1)
 
@@ -65,8 +71,9 @@ def test_default_amplification_bound_follows_the_sketch():
     """With t/5 the success is 25x smaller: the default w used to assume the default t and the
     amplified preparation stopped at success 0.15; w now comes from the sketch itself."""
     sk = small_sketch()
-    small = vector_state(qsjax.VectorData(sk.values), jax.random.key(0), degree=5, qsp_phases=phases(5),
-                         t=float(sk.t) / 5)
+    small = vector_state(
+        qsjax.VectorData(sk.values), jax.random.key(0), degree=5, qsp_phases=phases(5), t=float(sk.t) / 5
+    )
     base = float(small.run("ideal").success_probability)
     assert base < 1e-3
     r = small.amplified("ideal")
@@ -230,9 +237,15 @@ def test_threshold_oracle_under_jit():
 # ----------------------------------------------------------------------------- 5. dtypes with x64 on
 
 
-@pytest.mark.parametrize("mode, m, key", [("ideal", None, None), ("expected", 1e5, None),
-                                          ("counts", 1000, jax.random.key(1)),
-                                          ("sampled", 1000, jax.random.key(1))])
+@pytest.mark.parametrize(
+    "mode, m, key",
+    [
+        ("ideal", None, None),
+        ("expected", 1e5, None),
+        ("counts", 1000, jax.random.key(1)),
+        ("sampled", 1000, jax.random.key(1)),
+    ],
+)
 def test_float32_vector_state_under_x64(mode, m, key):
     assert jax.config.read("jax_enable_x64")
     with warnings.catch_warnings():
@@ -255,9 +268,15 @@ def test_float32_amplified_under_x64():
         assert float(r.success_probability) > 0.98
 
 
-@pytest.mark.parametrize("mode, m, key", [("ideal", None, None), ("expected", 1e5, None),
-                                          ("counts", 1000, jax.random.key(1)),
-                                          ("sampled", 1000, jax.random.key(1))])
+@pytest.mark.parametrize(
+    "mode, m, key",
+    [
+        ("ideal", None, None),
+        ("expected", 1e5, None),
+        ("counts", 1000, jax.random.key(1)),
+        ("sampled", 1000, jax.random.key(1)),
+    ],
+)
 def test_float32_qsvt_sketch_under_x64(mode, m, key):
     f = np.array([0, 1, 1, 0], np.float32)
     p = np.array([0.1, 0.4, 0.3, 0.2], np.float32)

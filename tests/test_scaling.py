@@ -9,11 +9,10 @@ of each single-realisation statistic is derived from the number of seeds in its 
 import json
 import math
 
+import helpers
 import numpy as np
 import pytest
 import scipy.stats
-
-import helpers
 
 import qsjax.experiments as ex
 from qsjax.cli import main
@@ -30,7 +29,8 @@ COUNT_SEEDS = 32
 def exact_sweep():
     """expected (M 1e6..1e9), naive-expected (M 1e8..1e11) and the diamond error, no seeds."""
     return ex.boolean_error_sweep(
-        DIMS, ex.log_grid(1e6, 1e9, 2),
+        DIMS,
+        ex.log_grid(1e6, 1e9, 2),
         modes=("expected", "channel", "naive-expected"),
         grids={"naive-expected": ex.log_grid(1e8, 1e11, 2), "channel": ex.log_grid(1e5, 1e8, 1)},
         label_dims={"channel": (128, 1024)},
@@ -40,8 +40,7 @@ def exact_sweep():
 @pytest.fixture(scope="module")
 def counts_sweep():
     """Single realisations (counts mode), 32 seeds per (N, M), M 1e5..1e9."""
-    return ex.boolean_error_sweep(COUNT_DIMS, ex.log_grid(1e5, 1e9, 1), seeds=COUNT_SEEDS,
-                                  modes=("counts",))
+    return ex.boolean_error_sweep(COUNT_DIMS, ex.log_grid(1e5, 1e9, 1), seeds=COUNT_SEEDS, modes=("counts",))
 
 
 def _by(result, label, key):
@@ -91,8 +90,11 @@ def test_channel_diamond_error_slope_and_factor_four(exact_sweep):
         assert fit.slope == pytest.approx(-1.0, abs=0.02), n
     # The averaged channel is about 4x the operator error of E[V] away from O_f (DESIGN.md 1.1).
     expected = {(r["n"], r["m"]): r["mean"] for r in exact_sweep.summary() if r["label"] == "expected"}
-    ratios = [r["mean"] / expected[(r["n"], r["m"])] for r in exact_sweep.summary()
-              if r["label"] == "channel" and (r["n"], r["m"]) in expected]
+    ratios = [
+        r["mean"] / expected[(r["n"], r["m"])]
+        for r in exact_sweep.summary()
+        if r["label"] == "channel" and (r["n"], r["m"]) in expected
+    ]
     assert ratios
     np.testing.assert_allclose(ratios, 4.0, rtol=0.05)
 

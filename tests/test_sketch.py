@@ -3,13 +3,13 @@
 import itertools
 import math
 
+import helpers
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 import scipy.stats
 
-import helpers
 import qsjax
 
 
@@ -46,8 +46,9 @@ def test_ideal_is_the_phase_oracle(rng):
     f = rng.integers(0, 2, 37)
     o = qsjax.boolean_oracle(qsjax.BooleanData(f))
     np.testing.assert_allclose(o.ideal(), (-1.0) ** f, atol=1e-12)
-    np.testing.assert_allclose(qsjax.boolean_oracle(qsjax.BooleanData(f), inverse=True).ideal(),
-                               (-1.0) ** f, atol=1e-12)
+    np.testing.assert_allclose(
+        qsjax.boolean_oracle(qsjax.BooleanData(f), inverse=True).ideal(), (-1.0) ** f, atol=1e-12
+    )
     p = rng.dirichlet(np.ones(37))
     o = qsjax.boolean_oracle(qsjax.BooleanData(f, p))
     assert np.isclose(float(o.t), 1 / p.max())
@@ -66,8 +67,9 @@ def test_expected_equals_closed_form(m, rng):
     theta = t * f
     # independent evaluation: per-entry binomial sum for small m, numpy power otherwise
     if m <= 7:
-        ref = sum(math.comb(m, k) * p**k * (1 - p) ** (m - k) * np.exp(1j * theta * k / m)
-                  for k in range(m + 1))
+        ref = sum(
+            math.comb(m, k) * p**k * (1 - p) ** (m - k) * np.exp(1j * theta * k / m) for k in range(m + 1)
+        )
     elif m <= 1000:
         ref = (1 + p * (np.exp(1j * theta / m) - 1)) ** m
     else:  # |z| << 1: the Taylor series of log(1 + z), independent of the library's formula
@@ -170,8 +172,9 @@ def test_counts_and_sampled_have_the_same_distribution():
     m, reps = 25, 2500
     keys = jax.random.split(jax.random.key(5), reps)
     via_counts = np.asarray(jax.vmap(lambda k: d.counts(k, m))(keys))
-    via_samples = np.asarray(jax.vmap(lambda k: o.sample_counts(k, m, chunk_size=8))(
-        jax.random.split(jax.random.key(6), reps)))
+    via_samples = np.asarray(
+        jax.vmap(lambda k: o.sample_counts(k, m, chunk_size=8))(jax.random.split(jax.random.key(6), reps))
+    )
     cov_ref = m * (np.diag(p) - np.outer(p, p))
     iu = np.triu_indices(4)
     for c in (via_counts, via_samples):
@@ -200,7 +203,8 @@ def test_observable_average_over_counts_matches_channel():
     psi = np.exp(1j * rng.uniform(0, 2 * np.pi, 16)) / 4
     target = o.ideal() * psi
     fid = jax.vmap(lambda k: qsjax.kernels.fidelity(target, o.counts(k, m) * psi))(
-        jax.random.split(jax.random.key(2), reps))
+        jax.random.split(jax.random.key(2), reps)
+    )
     rho = o.channel(m).apply_to_state(psi)
     fid_channel = float(np.real(np.vdot(target, rho @ target)))
     se = float(np.std(fid)) / np.sqrt(reps)
@@ -312,8 +316,10 @@ def test_jit_vmap_over_seeds_and_truth_tables(rng):
     ms = jnp.array([1e3, 1e4, 1e5])
     errs = jax.vmap(lambda m: qsjax.operator_norm_error(o.expected(m), o.ideal()))(ms)
     f = np.asarray(tables[0], float)
-    ref = [np.max(np.abs(helpers.expected_ref(np.pi * 32 * f, np.full(32, 1 / 32), m) - (-1.0) ** f))
-           for m in (1e3, 1e4, 1e5)]
+    ref = [
+        np.max(np.abs(helpers.expected_ref(np.pi * 32 * f, np.full(32, 1 / 32), m) - (-1.0) ** f))
+        for m in (1e3, 1e4, 1e5)
+    ]
     # (numpy's (1 + z)^m carries a relative error ~ m eps = 2e-11 in E[V], i.e. ~1e-8 relative in
     # an error of 1.5e-3 at m = 1e5: rtol 1e-7)
     np.testing.assert_allclose(errs, ref, rtol=1e-7)
@@ -354,10 +360,13 @@ def test_complex64_default_dtype(default_precision):
     o = qsjax.boolean_oracle(d)
     key, theta, p = jax.random.key(0), 4 * np.pi * f, np.full(4, 0.25)
     n = np.asarray(qsjax.random.multinomial_counts(key, 1000, d.probabilities))
-    for v, ref in ((o.ideal(), (-1.0) ** f), (o.expected(1000), helpers.expected_ref(theta, p, 1000)),
-                   (o.counts(key, 1000), np.exp(1j * theta * n / 1000)),
-                   (o.sampled(key, 1000), helpers.sampled_ref(d, key, 1000, theta)),
-                   (o.expected(10**6), helpers.expected_ref(theta, p, 1e6))):
+    for v, ref in (
+        (o.ideal(), (-1.0) ** f),
+        (o.expected(1000), helpers.expected_ref(theta, p, 1000)),
+        (o.counts(key, 1000), np.exp(1j * theta * n / 1000)),
+        (o.sampled(key, 1000), helpers.sampled_ref(d, key, 1000, theta)),
+        (o.expected(10**6), helpers.expected_ref(theta, p, 1e6)),
+    ):
         assert v.dtype == jnp.complex64
         np.testing.assert_allclose(np.asarray(v), ref, atol=2e-5)
 
@@ -436,5 +445,6 @@ def test_counts_on_a_support_has_the_same_distribution():
     for mom in (lambda v: v, lambda v: v * v):
         a, b = mom(np.asarray(dense[:, [3, 17, 40]])), mom(np.asarray(sparse[:, [3, 17, 40]]))
         helpers.assert_same_mean(a, b, what="support vs dense counts")
-    helpers.assert_mean_matches(np.asarray(sparse), np.asarray(o.expected(m)), floor=1e-12,
-                                what="support counts vs E[V]")
+    helpers.assert_mean_matches(
+        np.asarray(sparse), np.asarray(o.expected(m)), floor=1e-12, what="support counts vs E[V]"
+    )

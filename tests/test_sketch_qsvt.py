@@ -1,10 +1,10 @@
 """QSVT on sketched block encodings with a fresh realisation per query; Lemma D.18 oracle."""
 
+import helpers
 import jax
 import numpy as np
 import pytest
 
-import helpers
 import qsjax
 from qsjax import qsvt_sketch, threshold_oracle
 
@@ -17,8 +17,11 @@ def dense_re_p(phases, xs_per_query):
         for q in range(1, len(phases)):
             x = xs_per_query[q - 1, u]
             s = np.sqrt(1 - x * x)
-            mat = mat @ np.array([[x, 1j * s], [1j * s, x]]) @ np.diag(
-                [np.exp(1j * phases[q]), np.exp(-1j * phases[q])])
+            mat = (
+                mat
+                @ np.array([[x, 1j * s], [1j * s, x]])
+                @ np.diag([np.exp(1j * phases[q]), np.exp(-1j * phases[q])])
+            )
         out.append(mat[0, 0].real)
     return np.array(out)
 
@@ -29,8 +32,9 @@ def test_qsvt_sketch_matches_dense_products(rng):
     o = qsjax.boolean_oracle(qsjax.BooleanData(f, p), t=0.9 / p.max())
     phases = rng.normal(size=4) * 0.4
     x_ideal = np.sin(0.9 * p / p.max() * f)
-    np.testing.assert_allclose(qsvt_sketch(o, phases, "ideal"), dense_re_p(phases, np.tile(x_ideal, (3, 1))),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        qsvt_sketch(o, phases, "ideal"), dense_re_p(phases, np.tile(x_ideal, (3, 1))), atol=1e-12
+    )
     key, m = jax.random.key(3), 500
     xs = np.stack([np.imag(o.counts(jax.random.fold_in(key, q), m)) for q in (1, 2, 3)])
     np.testing.assert_allclose(qsvt_sketch(o, phases, "counts", m, key), dense_re_p(phases, xs), atol=1e-12)

@@ -22,17 +22,23 @@ def test_flat_state_modes(rng):
     key = jax.random.key(0)
     # one realisation each, rebuilt from the same counts (public multinomial draw) or samples
     cnt = np.asarray(qsjax.random.multinomial_counts(key, m, jax.numpy.full(n, 1 / n)))
-    np.testing.assert_allclose(sk.counts(key, m), np.exp(1j * np.pi * n * f * cnt / m) / np.sqrt(n),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        sk.counts(key, m), np.exp(1j * np.pi * n * f * cnt / m) / np.sqrt(n), atol=1e-12
+    )
     idx = np.asarray(qsjax.VectorData(b).sample(key, m)[0])
-    np.testing.assert_allclose(sk.sampled(key, m),
-                               np.exp(1j * np.pi * n * f * np.bincount(idx, minlength=n) / m) / np.sqrt(n),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        sk.sampled(key, m),
+        np.exp(1j * np.pi * n * f * np.bincount(idx, minlength=n) / m) / np.sqrt(n),
+        atol=1e-12,
+    )
     # the averaged channel: chi (closed form, numpy) times |+><+|, and its exact output fidelity
     rho = sk.channel(10**4)
     plus = np.full(n, 1 / np.sqrt(n))
-    np.testing.assert_allclose(rho, helpers.orthogonal_chi_ref(np.pi * n * f, np.full(n, 1 / n), 10**4)
-                               * np.outer(plus, plus), atol=1e-12)
+    np.testing.assert_allclose(
+        rho,
+        helpers.orthogonal_chi_ref(np.pi * n * f, np.full(n, 1 / n), 10**4) * np.outer(plus, plus),
+        atol=1e-12,
+    )
     np.testing.assert_allclose(np.trace(rho), 1.0, atol=1e-12)
     fid = np.real(np.vdot(target, rho @ target))
     assert fid < 0.999  # visibly noisy at M = 1e4
@@ -52,8 +58,11 @@ def test_flat_state_counts_fidelity_averages_to_the_channel():
     sk = qsjax.flat_state(qsjax.VectorData(b))
     target = b / np.linalg.norm(b)
     m, reps = 10**4, 2000
-    fids = np.asarray(jax.jit(jax.vmap(lambda k: qsjax.kernels.fidelity(target, sk.counts(k, m))))(
-        jax.random.split(jax.random.key(6), reps)))
+    fids = np.asarray(
+        jax.jit(jax.vmap(lambda k: qsjax.kernels.fidelity(target, sk.counts(k, m))))(
+            jax.random.split(jax.random.key(6), reps)
+        )
+    )
     rho = np.asarray(sk.channel(m))
     exact = np.real(np.vdot(target, rho @ target))
     se = fids.std(ddof=1) / np.sqrt(reps)

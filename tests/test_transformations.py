@@ -59,8 +59,12 @@ CTRL = helpers.controlled_dense(3, G, 1, [2], [1])
 def fp_ref(lam, delta=0.2, length=7):
     def cheb(n, x):
         x = np.asarray(x, float)
-        return np.where(np.abs(x) <= 1, np.cos(n * np.arccos(np.clip(x, -1, 1))),
-                        np.cosh(n * np.arccosh(np.maximum(np.abs(x), 1))) * np.sign(x) ** n)
+        return np.where(
+            np.abs(x) <= 1,
+            np.cos(n * np.arccos(np.clip(x, -1, 1))),
+            np.cosh(n * np.arccosh(np.maximum(np.abs(x), 1))) * np.sign(x) ** n,
+        )
+
     return 1 - delta**2 * cheb(length, cheb(1 / length, 1 / delta) * np.sqrt(1 - lam)) ** 2
 
 
@@ -75,103 +79,198 @@ def qsvt_sketch_ref(ph, v):
 
 CASES = {
     # kernels: complex state built from (re, im); the gradient is taken w.r.t. re
-    "walsh_hadamard": (lambda re, im: K.walsh_hadamard(cplx(re, im), [0, 2]),
-                       lambda re, im: H02 @ cplx(re, im), states),
-    "apply_1q": (lambda re, im: K.apply_1q(cplx(re, im), G, 1),
-                 lambda re, im: dense(3, {1: G}) @ cplx(re, im), states),
-    "apply_controlled": (lambda re, im: K.apply_controlled(cplx(re, im), G, 1, [2], [1]),
-                         lambda re, im: CTRL @ cplx(re, im), states),
-    "apply_phases": (lambda ph, im: K.apply_phases(TARGET + im, ph),
-                     lambda ph, im: np.exp(1j * ph) * (TARGET + im), states),
-    "apply_diagonal": (lambda re, im: K.apply_diagonal(TARGET, cplx(re, im)),
-                       lambda re, im: TARGET * cplx(re, im), states),
-    "permute_basis": (lambda re, im: K.permute_basis(cplx(re, im), PERM), lambda re, im: PMAT @ cplx(re, im),
-                      states),
-    "probabilities": (lambda re, im: K.probabilities(cplx(re, im)), lambda re, im: np.abs(cplx(re, im)) ** 2,
-                      states),
-    "expectation": (lambda re, im: K.expectation(cplx(re, im), OBS),
-                    lambda re, im: np.vdot(cplx(re, im), OBS @ cplx(re, im)), states),
-    "expectation_diagonal": (lambda re, im: K.expectation_diagonal(cplx(re, im), OBS[0].real),
-                             lambda re, im: np.sum(np.abs(cplx(re, im)) ** 2 * OBS[0].real), states),
-    "inner": (lambda re, im: K.inner(TARGET, cplx(re, im)),
-              lambda re, im: np.vdot(TARGET, cplx(re, im)), states),
-    "fidelity": (lambda re, im: K.fidelity(TARGET, cplx(re, im)),
-                 lambda re, im: abs(np.vdot(TARGET, cplx(re, im))) ** 2 / np.sum(np.abs(cplx(re, im)) ** 2),
-                 states),
-    "normalize": (lambda re, im: K.normalize(cplx(re, im)),
-                  lambda re, im: cplx(re, im) / np.linalg.norm(cplx(re, im)), states),
-    "density_matrix": (lambda re, im: K.density_matrix(cplx(re, im)),
-                       lambda re, im: np.outer(cplx(re, im), np.conj(cplx(re, im))), states),
-    "apply_diagonal_dm": (lambda ph, im: K.apply_diagonal_dm(OBS, jnp.exp(1j * ph)),
-                          lambda ph, im: np.diag(np.exp(1j * ph)) @ OBS @ np.diag(np.exp(-1j * ph)), states),
-    "apply_schur_channel": (lambda re, im: K.apply_schur_channel(OBS, jnp.outer(re, im)),
-                            lambda re, im: OBS * np.outer(re, im), states),
-    "apply_ancilla_gate": (lambda re, im: K.apply_ancilla_gate(cplx(re, im).reshape(4, 2), G4),
-                           lambda re, im: (np.kron(G4, np.eye(2)) @ cplx(re, im)).reshape(4, 2), states),
-    "apply_blockwise": (lambda re, im: K.apply_blockwise(cplx(re, im).reshape(2, 4), jnp.stack([G] * 4)),
-                        lambda re, im: (BLOCKS4 @ cplx(re, im)).reshape(2, 4),
-                        states),
-    "controlled": (lambda re, im: qsjax.controlled(cplx(re, im)),
-                   lambda re, im: np.stack([np.ones(N), cplx(re, im)]), states),
+    "walsh_hadamard": (
+        lambda re, im: K.walsh_hadamard(cplx(re, im), [0, 2]),
+        lambda re, im: H02 @ cplx(re, im),
+        states,
+    ),
+    "apply_1q": (
+        lambda re, im: K.apply_1q(cplx(re, im), G, 1),
+        lambda re, im: dense(3, {1: G}) @ cplx(re, im),
+        states,
+    ),
+    "apply_controlled": (
+        lambda re, im: K.apply_controlled(cplx(re, im), G, 1, [2], [1]),
+        lambda re, im: CTRL @ cplx(re, im),
+        states,
+    ),
+    "apply_phases": (
+        lambda ph, im: K.apply_phases(TARGET + im, ph),
+        lambda ph, im: np.exp(1j * ph) * (TARGET + im),
+        states,
+    ),
+    "apply_diagonal": (
+        lambda re, im: K.apply_diagonal(TARGET, cplx(re, im)),
+        lambda re, im: TARGET * cplx(re, im),
+        states,
+    ),
+    "permute_basis": (
+        lambda re, im: K.permute_basis(cplx(re, im), PERM),
+        lambda re, im: PMAT @ cplx(re, im),
+        states,
+    ),
+    "probabilities": (
+        lambda re, im: K.probabilities(cplx(re, im)),
+        lambda re, im: np.abs(cplx(re, im)) ** 2,
+        states,
+    ),
+    "expectation": (
+        lambda re, im: K.expectation(cplx(re, im), OBS),
+        lambda re, im: np.vdot(cplx(re, im), OBS @ cplx(re, im)),
+        states,
+    ),
+    "expectation_diagonal": (
+        lambda re, im: K.expectation_diagonal(cplx(re, im), OBS[0].real),
+        lambda re, im: np.sum(np.abs(cplx(re, im)) ** 2 * OBS[0].real),
+        states,
+    ),
+    "inner": (
+        lambda re, im: K.inner(TARGET, cplx(re, im)),
+        lambda re, im: np.vdot(TARGET, cplx(re, im)),
+        states,
+    ),
+    "fidelity": (
+        lambda re, im: K.fidelity(TARGET, cplx(re, im)),
+        lambda re, im: abs(np.vdot(TARGET, cplx(re, im))) ** 2 / np.sum(np.abs(cplx(re, im)) ** 2),
+        states,
+    ),
+    "normalize": (
+        lambda re, im: K.normalize(cplx(re, im)),
+        lambda re, im: cplx(re, im) / np.linalg.norm(cplx(re, im)),
+        states,
+    ),
+    "density_matrix": (
+        lambda re, im: K.density_matrix(cplx(re, im)),
+        lambda re, im: np.outer(cplx(re, im), np.conj(cplx(re, im))),
+        states,
+    ),
+    "apply_diagonal_dm": (
+        lambda ph, im: K.apply_diagonal_dm(OBS, jnp.exp(1j * ph)),
+        lambda ph, im: np.diag(np.exp(1j * ph)) @ OBS @ np.diag(np.exp(-1j * ph)),
+        states,
+    ),
+    "apply_schur_channel": (
+        lambda re, im: K.apply_schur_channel(OBS, jnp.outer(re, im)),
+        lambda re, im: OBS * np.outer(re, im),
+        states,
+    ),
+    "apply_ancilla_gate": (
+        lambda re, im: K.apply_ancilla_gate(cplx(re, im).reshape(4, 2), G4),
+        lambda re, im: (np.kron(G4, np.eye(2)) @ cplx(re, im)).reshape(4, 2),
+        states,
+    ),
+    "apply_blockwise": (
+        lambda re, im: K.apply_blockwise(cplx(re, im).reshape(2, 4), jnp.stack([G] * 4)),
+        lambda re, im: (BLOCKS4 @ cplx(re, im)).reshape(2, 4),
+        states,
+    ),
+    "controlled": (
+        lambda re, im: qsjax.controlled(cplx(re, im)),
+        lambda re, im: np.stack([np.ones(N), cplx(re, im)]),
+        states,
+    ),
     # metrics
-    "operator_norm_error": (lambda re, im: qsjax.operator_norm_error(cplx(re, im), TARGET),
-                            lambda re, im: np.max(np.abs(cplx(re, im) - TARGET)), states),
-    "state_error": (lambda re, im: qsjax.state_error(cplx(re, im), TARGET),
-                    lambda re, im: np.linalg.norm(cplx(re, im) - TARGET), states),
-    "infidelity": (lambda re, im: qsjax.infidelity(cplx(re, im), TARGET),
-                   lambda re, im: 1 - abs(np.vdot(TARGET, cplx(re, im))) ** 2
-                   / np.sum(np.abs(cplx(re, im)) ** 2),
-                   states),
+    "operator_norm_error": (
+        lambda re, im: qsjax.operator_norm_error(cplx(re, im), TARGET),
+        lambda re, im: np.max(np.abs(cplx(re, im) - TARGET)),
+        states,
+    ),
+    "state_error": (
+        lambda re, im: qsjax.state_error(cplx(re, im), TARGET),
+        lambda re, im: np.linalg.norm(cplx(re, im) - TARGET),
+        states,
+    ),
+    "infidelity": (
+        lambda re, im: qsjax.infidelity(cplx(re, im), TARGET),
+        lambda re, im: 1 - abs(np.vdot(TARGET, cplx(re, im))) ** 2 / np.sum(np.abs(cplx(re, im)) ** 2),
+        states,
+    ),
     # sketches, differentiated w.r.t. the sampling distribution p
-    "expected(p)": (lambda p: qsjax.boolean_oracle(qsjax.BooleanData(F8, p), t=3.0).expected(60.0),
-                    lambda p: helpers.expected_ref(3.0 * F8, p, 60.0), probs),
-    "ideal(p)": (lambda p: qsjax.boolean_oracle(qsjax.BooleanData(F8, p), t=3.0).ideal(),
-                 lambda p: np.exp(3j * p * F8), probs),
-    "channel(p).chi": (lambda p: qsjax.boolean_oracle(qsjax.BooleanData(F8, p), t=3.0).channel(20.0).chi,
-                       lambda p: helpers.orthogonal_chi_ref(3.0 * F8, p, 20.0), probs),
-    "naive expected(p)": (lambda p: qsjax.naive_boolean_oracle(qsjax.BooleanData(F8, p), t=2.0)
-                          .expected(30.0),
-                          lambda p: helpers.naive_expected_ref(F8, p, 2.0, 30.0), probs),
-    "expected(m)": (lambda m: qsjax.boolean_oracle(qsjax.BooleanData(F8)).expected(m),
-                    lambda m: helpers.expected_ref(np.pi * N * F8, np.full(N, 1 / N), m),
-                    lambda rng: (rng.uniform(1e3, 1e4),)),
-    "flat_state expected(m)": (lambda m: qsjax.flat_state(qsjax.VectorData(1 - 2 * F8)).expected(m),
-                               lambda m: helpers.expected_ref(np.pi * N * F8, np.full(N, 1 / N), m)
-                               / np.sqrt(N),
-                               lambda rng: (rng.uniform(1e3, 1e4),)),
+    "expected(p)": (
+        lambda p: qsjax.boolean_oracle(qsjax.BooleanData(F8, p), t=3.0).expected(60.0),
+        lambda p: helpers.expected_ref(3.0 * F8, p, 60.0),
+        probs,
+    ),
+    "ideal(p)": (
+        lambda p: qsjax.boolean_oracle(qsjax.BooleanData(F8, p), t=3.0).ideal(),
+        lambda p: np.exp(3j * p * F8),
+        probs,
+    ),
+    "channel(p).chi": (
+        lambda p: qsjax.boolean_oracle(qsjax.BooleanData(F8, p), t=3.0).channel(20.0).chi,
+        lambda p: helpers.orthogonal_chi_ref(3.0 * F8, p, 20.0),
+        probs,
+    ),
+    "naive expected(p)": (
+        lambda p: qsjax.naive_boolean_oracle(qsjax.BooleanData(F8, p), t=2.0).expected(30.0),
+        lambda p: helpers.naive_expected_ref(F8, p, 2.0, 30.0),
+        probs,
+    ),
+    "expected(m)": (
+        lambda m: qsjax.boolean_oracle(qsjax.BooleanData(F8)).expected(m),
+        lambda m: helpers.expected_ref(np.pi * N * F8, np.full(N, 1 / N), m),
+        lambda rng: (rng.uniform(1e3, 1e4),),
+    ),
+    "flat_state expected(m)": (
+        lambda m: qsjax.flat_state(qsjax.VectorData(1 - 2 * F8)).expected(m),
+        lambda m: helpers.expected_ref(np.pi * N * F8, np.full(N, 1 / N), m) / np.sqrt(N),
+        lambda rng: (rng.uniform(1e3, 1e4),),
+    ),
     # QSP / QSVT, differentiated w.r.t. the phases
-    "qsvt_diagonal": (lambda ph, x: qsjax.qsvt_diagonal(ph, x, convention="wx"),
-                      lambda ph, x: helpers.np_wx(ph, x)[:, 0, 0],
-                      lambda rng: (PHI + 0.1 * rng.normal(size=6), rng.uniform(-1, 1, N))),
-    "qsvt_diagonal_real": (lambda ph, x: qsvt_diagonal_real(ph, x, convention="wx"),
-                           lambda ph, x: 0.5 * (helpers.np_wx(ph, x)[:, 0, 0]
-                                                + helpers.np_wx(-ph, x)[:, 0, 0]),
-                           lambda rng: (PHI + 0.1 * rng.normal(size=6), rng.uniform(-1, 1, N))),
-    "qsp_response(x)": (lambda x, ph: qsp_response(ph, x), lambda x, ph: helpers.np_wx(ph, x)[:, 0, 0],
-                        lambda rng: (rng.uniform(-0.9, 0.9, N), PHI + 0.1 * rng.normal(size=6))),
-    "qsp_unitary": (lambda ph, x: qsp_unitary(ph, x), lambda ph, x: helpers.np_wx(ph, x),
-                    lambda rng: (PHI + 0.1 * rng.normal(size=6), rng.uniform(-1, 1, N))),
-    "chebyshev_eval": (lambda c, x: chebyshev_eval(c, x), lambda c, x: np.polynomial.chebyshev.chebval(x, c),
-                       lambda rng: (rng.normal(size=7), rng.uniform(-1, 1, N))),
-    "fixed_point_success": (lambda lam: qsjax.fixed_point_success(lam, 0.2, 7), fp_ref,
-                            lambda rng: (rng.uniform(0.05, 0.9, N),)),
+    "qsvt_diagonal": (
+        lambda ph, x: qsjax.qsvt_diagonal(ph, x, convention="wx"),
+        lambda ph, x: helpers.np_wx(ph, x)[:, 0, 0],
+        lambda rng: (PHI + 0.1 * rng.normal(size=6), rng.uniform(-1, 1, N)),
+    ),
+    "qsvt_diagonal_real": (
+        lambda ph, x: qsvt_diagonal_real(ph, x, convention="wx"),
+        lambda ph, x: 0.5 * (helpers.np_wx(ph, x)[:, 0, 0] + helpers.np_wx(-ph, x)[:, 0, 0]),
+        lambda rng: (PHI + 0.1 * rng.normal(size=6), rng.uniform(-1, 1, N)),
+    ),
+    "qsp_response(x)": (
+        lambda x, ph: qsp_response(ph, x),
+        lambda x, ph: helpers.np_wx(ph, x)[:, 0, 0],
+        lambda rng: (rng.uniform(-0.9, 0.9, N), PHI + 0.1 * rng.normal(size=6)),
+    ),
+    "qsp_unitary": (
+        lambda ph, x: qsp_unitary(ph, x),
+        lambda ph, x: helpers.np_wx(ph, x),
+        lambda rng: (PHI + 0.1 * rng.normal(size=6), rng.uniform(-1, 1, N)),
+    ),
+    "chebyshev_eval": (
+        lambda c, x: chebyshev_eval(c, x),
+        lambda c, x: np.polynomial.chebyshev.chebval(x, c),
+        lambda rng: (rng.normal(size=7), rng.uniform(-1, 1, N)),
+    ),
+    "fixed_point_success": (
+        lambda lam: qsjax.fixed_point_success(lam, 0.2, 7),
+        fp_ref,
+        lambda rng: (rng.uniform(0.05, 0.9, N),),
+    ),
     "qsvt_sketch expected": (
-        lambda ph: qsjax.qsvt_sketch(qsjax.boolean_oracle(qsjax.BooleanData(F8), t=0.9 * N), ph, "expected",
-                                     400.0),
+        lambda ph: qsjax.qsvt_sketch(
+            qsjax.boolean_oracle(qsjax.BooleanData(F8), t=0.9 * N), ph, "expected", 400.0
+        ),
         lambda ph: qsvt_sketch_ref(ph, helpers.expected_ref(0.9 * N * F8, np.full(N, 1 / N), 400.0)),
-        lambda rng: (0.4 * rng.normal(size=4),)),
+        lambda rng: (0.4 * rng.normal(size=4),),
+    ),
 }
 
 
 # Library bugs found by these cases (not fixed here: the library is edited elsewhere).
 KNOWN_BUGS = {
     "fixed_point_success": "grad is NaN: qsjax/qsp/_fixed_point.py _chebyshev evaluates both jnp.where "
-                           "branches, and arccos'(1) / arccosh'(1) are infinite at the clipped inputs",
+    "branches, and arccos'(1) / arccosh'(1) are infinite at the clipped inputs",
 }
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN_BUGS[n], strict=True))
-                                  if n in KNOWN_BUGS else n for n in sorted(CASES)])
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN_BUGS[n], strict=True)) if n in KNOWN_BUGS else n
+        for n in sorted(CASES)
+    ],
+)
 def test_jit_vmap_grad_against_reference(name):
     fn, ref, make = CASES[name]
     rng = np.random.default_rng(sum(map(ord, name)))

@@ -2,12 +2,12 @@
 
 import functools
 
+import helpers
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
-import helpers
 import qsjax
 from qsjax import arcsin_phases, kwise_signs, vector_state
 
@@ -172,8 +172,9 @@ def test_fixed_point_amplification_reaches_098(rng):
         assert float(r.success_probability) >= 0.98, (mode, float(r.success_probability))
         assert float(qsjax.infidelity(r.state, sk.target())) < 1e-3
     # the fixed-point property: a different initial success (other t) is lifted as well
-    sk2 = vector_state(qsjax.VectorData(b), jax.random.key(5), degree=9, qsp_phases=phases(9),
-                       t=1.3 * float(sk.t))
+    sk2 = vector_state(
+        qsjax.VectorData(b), jax.random.key(5), degree=9, qsp_phases=phases(9), t=1.3 * float(sk.t)
+    )
     assert float(sk2.amplified("ideal").success_probability) >= 0.98
     assert int(r.queries) == 9 * (2 * ((int(r.queries) // 9 - 1) // 2) + 1)  # odd number of A calls
 
