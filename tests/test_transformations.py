@@ -257,11 +257,9 @@ CASES = {
 }
 
 
-# Library bugs found by these cases (not fixed here: the library is edited elsewhere).
-KNOWN_BUGS = {
-    "fixed_point_success": "grad is NaN: qsjax/qsp/_fixed_point.py _chebyshev evaluates both jnp.where "
-    "branches, and arccos'(1) / arccosh'(1) are infinite at the clipped inputs",
-}
+# Library bugs found by these cases and not fixed yet (strict xfails: a fix turns them into failures).
+# fixed_point_success's NaN gradient (both branches of a where() differentiated) is fixed.
+KNOWN_BUGS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(

@@ -111,10 +111,14 @@ def fixed_point_phases(delta, w=None, *, length=None) -> tuple[Float[Array, " l"
 
 def _chebyshev(order, x):
     """``T_order(x)`` for real ``x >= 0`` (any real order): cos branch on [0, 1], cosh above."""
-    inside = x <= 1.0
-    xc = jnp.clip(x, 0.0, 1.0)
-    xo = jnp.maximum(x, 1.0)
-    return jnp.where(inside, jnp.cos(order * jnp.arccos(xc)), jnp.cosh(order * jnp.arccosh(xo)))
+    # each branch sees only inputs where its derivative is finite (the other lanes get a harmless
+    # stand-in), so where() never multiplies an infinite derivative by zero; T(1) = 1 exactly
+    below, above = x < 1.0, x > 1.0
+    xc = jnp.where(below, jnp.clip(x, 0.0, 1.0), 0.5)
+    xo = jnp.where(above, x, 2.0)
+    inner = jnp.cos(order * jnp.arccos(xc))
+    outer = jnp.cosh(order * jnp.arccosh(xo))
+    return jnp.where(below, inner, jnp.where(above, outer, jnp.ones_like(inner)))
 
 
 def fixed_point_success(lam, delta, length) -> Float[Array, "..."]:

@@ -25,12 +25,19 @@ class FlatStateSketch(AbstractSketch):
     sign oracle; ``channel`` returns the averaged density matrix (N, N).
     """
 
-    oracle: PhaseSketch
     vector: VectorData
 
     @property
+    def oracle(self) -> PhaseSketch:
+        """The sign oracle ``diag((-1)^{[b_j < 0]})`` sketched from the samples, built from
+        :attr:`vector` (the only field: the sketch holds its input, nothing derived)."""
+        b = self.vector.values
+        signs = (b < 0).astype(b.dtype)
+        return boolean_oracle(BooleanData(signs, binary=not isinstance(b, jax.core.Tracer)))
+
+    @property
     def dim(self) -> int:
-        return self.oracle.dim
+        return self.vector.dim
 
     def _plus(self, dtype) -> Complex[Array, " N"]:
         return plus_state(self.dim, dtype, dim=True)
@@ -76,6 +83,4 @@ def flat_state(data: VectorData) -> FlatStateSketch:
                 f"flat_state needs |b_j| all equal, got magnitudes in [{mag.min()}, {mag.max()}]; "
                 "use the general vector state sketch for other vectors"
             )
-    signs = (b < 0).astype(b.dtype)
-    oracle = boolean_oracle(BooleanData(signs, binary=not isinstance(b, jax.core.Tracer)))
-    return FlatStateSketch(oracle=oracle, vector=data)
+    return FlatStateSketch(vector=data)
