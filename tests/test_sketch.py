@@ -1,6 +1,5 @@
 """The QOS engine: every mode against independent references and against the other modes."""
 
-import itertools
 import math
 
 import helpers
@@ -9,23 +8,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 import scipy.stats
+from helpers import multinomial_outcomes, multinomial_pmf
 
 import qsjax
-
-
-def multinomial_outcomes(m, k):
-    """All count vectors of m samples over k cells (small m, k only)."""
-    for cut in itertools.combinations(range(m + k - 1), k - 1):
-        bounds = (-1, *cut, m + k - 1)
-        yield np.array([bounds[i + 1] - bounds[i] - 1 for i in range(k)])
-
-
-def multinomial_pmf(n, p):
-    m = int(n.sum())
-    logp = math.lgamma(m + 1) - sum(math.lgamma(int(c) + 1) for c in n)
-    with np.errstate(divide="ignore"):
-        logp += float(np.sum(np.where(n > 0, n * np.log(np.where(p > 0, p, 1)), 0.0)))
-    return math.exp(logp) if np.all((p > 0) | (n == 0)) else 0.0
 
 
 def exact_average(phases_of_counts, p, m):

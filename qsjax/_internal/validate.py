@@ -253,12 +253,6 @@ def positive_int(k, name: str) -> int:
     return int(k)
 
 
-def check_mode(mode: str, allowed) -> str:
-    if mode not in allowed:
-        raise ValueError(f"mode must be one of {sorted(allowed)}, got {mode!r}")
-    return mode
-
-
 def integer_counts_dtype(m, name: str = "m"):
     """The integer dtype for a returned count vector of total ``m``: int64 under x64, int32 without.
 

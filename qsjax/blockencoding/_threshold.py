@@ -19,6 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Complex, Float
 
+from .._internal.dtypes import complex_dtype, real_dtype
 from .._internal.validate import is_concrete, positive_int
 from ..data._sources import BooleanData
 from ..qsp._phases import find_phases
@@ -75,7 +76,7 @@ def qsvt_sketch(
 
 def _real_dtype(oracle) -> jnp.dtype:
     """The real dtype of the oracle's precision (float32 or float64)."""
-    return jnp.finfo(jnp.result_type(jax.eval_shape(oracle.ideal).dtype, jnp.complex64)).dtype
+    return real_dtype(jnp.zeros((), complex_dtype(jax.eval_shape(oracle.ideal).dtype)))
 
 
 class ThresholdOracle(AbstractSketch):
