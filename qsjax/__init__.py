@@ -11,7 +11,19 @@ The top level holds what most users need; specialist tools live in the sub-names
 happens in the dtype of your inputs (complex64 by default, complex128 when you enable x64).
 """
 
-from . import algorithms, blockencoding, data, experiments, kernels, metrics, qsp, random, sketch, states
+from . import (
+    algorithms,
+    blockencoding,
+    data,
+    experiments,
+    kernels,
+    metrics,
+    qsp,
+    random,
+    resources,
+    sketch,
+    states,
+)
 from ._internal.validate import MAX_DENSE_DIM, MAX_EXACT_M, MAX_REAL_M
 from ._internal.version import __version__ as __version__
 from .algorithms import (
@@ -23,14 +35,25 @@ from .algorithms import (
     grover_success_curve,
 )
 from .blockencoding import (
+    SparseAccessEncoding,
     ThresholdOracle,
     amplitude_amplification,
     fixed_point_amplify,
     qsvt_operator,
     qsvt_sketch,
+    sparse_access_encoding,
     threshold_oracle,
 )
-from .data import BooleanData, Stream, VectorData, from_numpy
+from .data import (
+    BooleanData,
+    SparseMatrix,
+    Stream,
+    VectorData,
+    from_numpy,
+    hermitian_embedding,
+    ridge_augmentation,
+    sparse_matrix,
+)
 from .experiments import analyse_sweep, boolean_error_sweep, fit_power_law, fit_sample_complexity, plot_sweep
 from .metrics import (
     diamond_distance,
@@ -68,6 +91,7 @@ from .sketch import (
     Channel,
     Counts,
     DiagonalChannel,
+    ElementOracle,
     Expected,
     Ideal,
     NaivePhaseSketch,
@@ -77,6 +101,7 @@ from .sketch import (
     as_mode,
     boolean_oracle,
     controlled,
+    element_oracle,
     evaluate,
     naive_boolean_oracle,
     samples_for_error,
@@ -108,6 +133,14 @@ __all__ = [
     "boolean_error_sweep",
     "boolean_oracle",
     "BooleanData",
+    "element_oracle",
+    "ElementOracle",
+    "hermitian_embedding",
+    "ridge_augmentation",
+    "sparse_access_encoding",
+    "SparseAccessEncoding",
+    "sparse_matrix",
+    "SparseMatrix",
     "Channel",
     "ChebPoly",
     "controlled",
@@ -156,6 +189,7 @@ __all__ = [
     "qsvt_sketch",
     "random",
     "random_signs",
+    "resources",
     "Sampled",
     "samples_for_error",
     "sign_polynomial",

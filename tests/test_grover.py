@@ -495,15 +495,15 @@ def test_float32_inputs_stay_single_precision():
 
 def test_bad_input_raises():
     f = truth_table(8, [1])
-    with pytest.raises(ValueError, match="q must"):
+    with pytest.raises(ValueError, match="iterations must"):
         grover_success(f, -1)
-    with pytest.raises(ValueError, match="q must"):
+    with pytest.raises(ValueError, match="iterations must"):
         grover_success(f, 1.5)
     with pytest.raises(ValueError, match="k must"):
         grover_ideal_success(8, 9, 1)
     with pytest.raises(ValueError, match="k must"):
         grover_optimal_iterations(8, 9)
-    with pytest.raises(ValueError, match="q must"):
+    with pytest.raises(ValueError, match="iterations must"):
         grover_ideal_success(8, 1, -2)
     with pytest.raises(ValueError, match="data must"):
         grover_success(np.array([0, 1, 2, 0.0]), 1)

@@ -32,9 +32,10 @@ LAYERS = {
     "blockencoding": 6,
     "states": 7,
     "algorithms": 8,
-    "experiments": 9,
-    "cli": 10,
-    "__init__": 11,
+    "resources": 9,
+    "experiments": 10,
+    "cli": 11,
+    "__init__": 12,
 }
 
 

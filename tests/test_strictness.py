@@ -2,10 +2,10 @@
 themselves: no implicit promotion between dtypes (float64 * complex64, python float * int64 array).
 
 Every public entry point below runs under strict promotion and is compared with a float64 numpy
-reference. Where the library still relies on implicit promotion the case is an ``xfail(strict=True)``
-naming the offending line: when that line is fixed the case passes, ``strict=True`` turns the pass
-into a failure, and the marker must be removed, so the list stays true. (The whole suite runs under
-strict promotion with ``pytest --strict-promotion``; see conftest.py.)
+reference: the library relies on no implicit promotion in any of them (real-times-complex products go
+through ``qsjax._internal.numerics.real_times``, dtypes are read, not promoted, in
+``qsjax._internal.dtypes``). The whole suite runs under strict promotion with
+``pytest --strict-promotion`` (see conftest.py).
 """
 
 import helpers
@@ -32,15 +32,6 @@ UNIFORM = np.full(8, 1 / 8)
 def _oracle(p=None):
     return qsjax.boolean_oracle(qsjax.BooleanData(F, p))
 
-
-def _bug(line):
-    return pytest.mark.xfail(
-        raises=jax.dtypes.TypePromotionError, strict=True, reason=f"implicit promotion at {line}"
-    )
-
-
-COMPLEX_DTYPE = "qsjax/_internal/dtypes.py:15 complex_dtype: jnp.result_type(*arrays, jnp.complex64)"
-PHASE_EXP = "qsjax/sketch/_phase.py:121 PhaseSketch._exp -> " + COMPLEX_DTYPE
 
 CASES = [
     # (name, call, reference, marks)
@@ -72,75 +63,74 @@ CASES = [
         lambda: 1000.0,
         (),
     ),
-    # known implicit promotions in the library
     (
         "apply_1q (complex128 state and gate)",
         lambda: K.apply_1q(jnp.asarray(PSI), jnp.asarray(G), 1),
         lambda: helpers.dense_on_qubits(3, {1: G}) @ PSI,
-        (_bug(COMPLEX_DTYPE),),
+        (),
     ),
     (
         "apply_phases",
         lambda: K.apply_phases(jnp.asarray(PSI), jnp.asarray(F)),
         lambda: np.exp(1j * F) * PSI,
-        (_bug(COMPLEX_DTYPE),),
+        (),
     ),
     (
         "walsh_hadamard (qubit subset)",
         lambda: K.walsh_hadamard(jnp.asarray(PSI), [0, 2]),
         lambda: helpers.dense_on_qubits(3, {0: helpers.HADAMARD, 2: helpers.HADAMARD}) @ PSI,
-        (_bug("qsjax/kernels/_wht.py:25 _butterfly: a * s (complex128 * float64)"),),
+        (),
     ),
-    ("ideal", lambda: _oracle().ideal(), lambda: (-1.0) ** F, (_bug(PHASE_EXP),)),
+    ("ideal", lambda: _oracle().ideal(), lambda: (-1.0) ** F, ()),
     (
         "counts",
         lambda: _oracle().counts(KEY, 1000),
         lambda: np.exp(
             1j * THETA * np.asarray(qsjax.random.multinomial_counts(KEY, 1000, jnp.asarray(UNIFORM))) / 1000
         ),
-        (_bug(PHASE_EXP),),
+        (),
     ),
     (
         "sampled (uniform p)",
         lambda: _oracle().sampled(KEY, 1000),
         lambda: helpers.sampled_ref(qsjax.BooleanData(F), KEY, 1000, THETA),
-        (_bug(PHASE_EXP),),
+        (),
     ),
     (
         "apply_schur_channel (real chi)",
         lambda: K.apply_schur_channel(K.density_matrix(jnp.asarray(PSI)), jnp.ones((8, 8))),
         lambda: np.outer(PSI, PSI.conj()),
-        (_bug("qsjax/kernels/_density.py:41 apply_schur_channel: rho * chi"),),
+        (),
     ),
     (
         "sample_histogram",
         lambda: K.sample_histogram(KEY, jnp.asarray(PSI), 10).sum(),
         lambda: 10,
-        (_bug("qsjax/kernels/_sampling.py:53 _weights_f64: s / jnp.where(scale > 0, scale, 1.0)"),),
+        (),
     ),
     (
         "expected",
         lambda: _oracle().expected(1000),
         lambda: helpers.expected_ref(THETA, UNIFORM, 1000),
-        (_bug("qsjax/_internal/numerics.py:104 _expected_phase: p * stable_expm1i(theta / m)"),),
+        (),
     ),
     (
         "channel",
         lambda: _oracle().channel(100).chi,
         lambda: helpers.orthogonal_chi_ref(THETA, UNIFORM, 100),
-        (_bug("qsjax/_internal/numerics.py:124 chi_exponent: p_j * stable_expm1i(a_j) + ..."),),
+        (),
     ),
     (
         "sampled (non-uniform p)",
         lambda: _oracle(P).sampled(KEY, 1000),
         lambda: helpers.sampled_ref(qsjax.BooleanData(F, P), KEY, 1000, F / P.max()),
-        (_bug("qsjax/random/_counters.py:98 inverse_cdf_index: jnp.minimum(idx, last) (int32 with int64)"),),
+        (),
     ),
     (
         "find_phases",
         lambda: qsjax.find_phases(np.array([0.0, 0.5, 0.0, 0.2])).phases[:1],
         lambda: qsjax.find_phases(np.array([0.0, 0.5, 0.0, 0.2])).phases[:1],
-        (_bug("qsjax/qsp/_phases.py:107 _nodes: (2.0 * jnp.arange(n) + 1.0) (python float * int64)"),),
+        (),
     ),
 ]
 

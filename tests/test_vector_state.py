@@ -256,3 +256,17 @@ def test_vector_state_errors():
         sk.run("counts", 100)
     with pytest.raises(ValueError, match="m must be a positive"):
         sk.run("expected", -3)
+
+
+def test_sketch_holds_its_data_not_copies(rng):
+    """The sketch is a pytree of its inputs: the VectorData itself (unpadded), signs, t, phases."""
+    b = rng.normal(size=11)
+    p = rng.dirichlet(np.ones(11))
+    data = qsjax.VectorData(b, p)
+    sk = qsjax.vector_state(data, jax.random.key(0), degree=5)
+    assert sk.data is data and sk.length == 11 and sk.dim == 16
+    leaves = jax.tree_util.tree_leaves(sk)
+    assert sum(leaf.size for leaf in leaves) == 11 + 11 + 16 + 1 + 6  # b, p, signs, t, phases
+    np.testing.assert_array_equal(np.asarray(sk.values)[:11], b)
+    np.testing.assert_array_equal(np.asarray(sk.values)[11:], 0.0)
+    np.testing.assert_allclose(np.asarray(sk.probabilities)[:11], p)

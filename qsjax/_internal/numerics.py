@@ -31,6 +31,17 @@ def stable_expm1i(a: Float[Array, "..."]) -> Complex[Array, "..."]:
     return jax.lax.complex(-2.0 * s * s, jnp.sin(a))
 
 
+def real_times(r, z: Complex[Array, "..."]) -> Complex[Array, "..."]:
+    """``r * z`` for real ``r`` and complex ``z`` of the same precision (broadcasting), as two real
+    products: no implicit real-to-complex promotion (valid under strict dtype promotion) and no
+    complex multiply by a zero imaginary part. A complex ``r`` is a plain product."""
+    r = jnp.asarray(r)
+    if jnp.issubdtype(r.dtype, jnp.complexfloating):
+        return r * z
+    re, im = jnp.real(z), jnp.imag(z)
+    return jax.lax.complex(r * re, r * im)
+
+
 def expm1i_minus_linear(a: Float[Array, "..."]) -> Complex[Array, "..."]:
     """``exp(i a) - 1 - i a`` without cancellation (the part of ``e^{ia} - 1`` beyond first order)."""
     a = jnp.asarray(a)
@@ -101,7 +112,7 @@ def expected_phase(p, theta, m) -> Complex[Array, "..."]:
 
 @jax.jit
 def _expected_phase(p, theta, m):
-    return _polar_power(stable_log1p(p * stable_expm1i(theta / m)), m)
+    return _polar_power(stable_log1p(real_times(p, stable_expm1i(theta / m))), m)
 
 
 # ----------------------------------------------------------------------------- the orthogonal channel
@@ -121,19 +132,19 @@ def chi_exponent(p_j, theta_j, p_k, theta_k, m) -> tuple[Array, Array]:
     """
     m = jnp.asarray(m, jnp.result_type(theta_j, theta_k))
     a_j, a_k = theta_j / m, theta_k / m
-    z = p_j * stable_expm1i(a_j) + p_k * jnp.conj(stable_expm1i(a_k))
-    zg = p_j * expm1i_minus_linear(a_j) + p_k * jnp.conj(expm1i_minus_linear(a_k))
-    rest = m * log1p_minus_id(z) + m * zg
+    z = real_times(p_j, stable_expm1i(a_j)) + real_times(p_k, jnp.conj(stable_expm1i(a_k)))
+    zg = real_times(p_j, expm1i_minus_linear(a_j)) + real_times(p_k, jnp.conj(expm1i_minus_linear(a_k)))
+    rest = real_times(m, log1p_minus_id(z) + zg)
     return p_j * theta_j - p_k * theta_k, rest
 
 
 def orthogonal_chi(p_j, theta_j, p_k, theta_k, m) -> Complex[Array, "..."]:
     """``chi_jk = (1 + p_j (e^{i a_j} - 1) + p_k (e^{-i a_k} - 1))^m`` (see :func:`chi_exponent`)."""
-    phase, rest = chi_exponent(p_j, theta_j, p_k, theta_k, m)
-    return jnp.exp(rest + 1j * phase)
+    phase, rest = jnp.broadcast_arrays(*chi_exponent(p_j, theta_j, p_k, theta_k, m))
+    return jnp.exp(jax.lax.complex(jnp.real(rest), jnp.imag(rest) + phase))
 
 
 def orthogonal_chi_minus_target(p_j, theta_j, p_k, theta_k, m) -> Complex[Array, "..."]:
     """``chi_jk - u_j conj(u_k)`` with ``u = exp(i p theta)``, without cancellation."""
-    phase, rest = chi_exponent(p_j, theta_j, p_k, theta_k, m)
-    return jnp.exp(1j * phase) * expm1_complex(rest)
+    phase, rest = jnp.broadcast_arrays(*chi_exponent(p_j, theta_j, p_k, theta_k, m))
+    return jax.lax.complex(jnp.cos(phase), jnp.sin(phase)) * expm1_complex(rest)

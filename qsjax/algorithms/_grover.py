@@ -71,7 +71,8 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Complex, Float
 
-from .._internal.numerics import orthogonal_chi
+from .._internal.dtypes import complex_dtype
+from .._internal.numerics import orthogonal_chi, real_times
 from .._internal.validate import check_dense_dim, check_key, is_concrete, positive_int
 from ..data._sources import BooleanData
 from ..kernels._density import apply_schur_channel, density_matrix
@@ -92,19 +93,21 @@ from ..sketch._phase import PhaseSketch, boolean_oracle
 # ----------------------------------------------------------------------------- validation helpers
 
 
-def _iterations(q, name: str = "q") -> int:
+def _iterations(iterations, name: str = "iterations") -> int:
     """A concrete non-negative integer number of Grover iterations (it sets a loop length)."""
-    if isinstance(q, jax.core.Tracer):
+    if isinstance(iterations, jax.core.Tracer):
         raise TypeError(f"{name} must be a concrete integer (it sets the loop length), got a traced value")
-    if isinstance(q, bool) or not isinstance(q, numbers.Integral | np.integer):
-        if isinstance(q, numbers.Real) and float(q) == math.floor(float(q)):
-            q = int(q)
+    if isinstance(iterations, bool) or not isinstance(iterations, numbers.Integral | np.integer):
+        if isinstance(iterations, numbers.Real) and float(iterations) == math.floor(float(iterations)):
+            iterations = int(iterations)
         else:
-            raise ValueError(f"{name} must be a non-negative integer number of iterations, got {q!r}")
-    q = int(q)
-    if q < 0:
-        raise ValueError(f"{name} must be a non-negative integer number of iterations, got {q}")
-    return q
+            raise ValueError(
+                f"{name} must be a non-negative integer number of iterations, got {iterations!r}"
+            )
+    iterations = int(iterations)
+    if iterations < 0:
+        raise ValueError(f"{name} must be a non-negative integer number of iterations, got {iterations}")
+    return iterations
 
 
 def _grover_data(data) -> BooleanData:
@@ -206,7 +209,7 @@ def _table_step(oracle: PhaseSketch, m, dtype):
         # chi_xy = T[f_x, f_y], written arithmetically (exact for f_y in {0, 1}): selects between
         # complex operands vectorise poorly on CPU (3-4x slower per step).
         fy = marked.astype(vals.dtype)[None, :]
-        chi = t_row0[:, None] * (1.0 - fy) + t_row1[:, None] * fy
+        chi = real_times(1.0 - fy, t_row0[:, None]) + real_times(fy, t_row1[:, None])
         schur = jnp.where(ids[:, None] == ids[None, :], rho, chi * rho)
         return schur - 2.0 * rows[:, None] - 2.0 * cols[None, :] + 4.0 * total
 
@@ -292,7 +295,7 @@ class _DensityChannel(_Evolution):
     @staticmethod
     def check(data: BooleanData) -> None:
         # Refuse before anything of size (N, N) exists (the register's complex dtype sets the bytes).
-        check_dense_dim(data.dim, jnp.result_type(data.values, jnp.complex64), "Grover in 'channel' mode")
+        check_dense_dim(data.dim, complex_dtype(data.values), "Grover in 'channel' mode")
 
     @staticmethod
     def uses_table(data: BooleanData) -> bool:
@@ -361,16 +364,16 @@ def _run_single(
     oracle: PhaseSketch,
     mode: AbstractMode,
     key,
-    q: int,
+    iterations: int,
     curve: bool = False,
     support=None,
     table: bool = False,
 ):
     """One Grover run: the final state (density matrix in ``channel`` mode), the success
-    probability after each of the ``q + 1`` prefixes (0 .. q iterations) if ``curve``, and the
-    evolution (its ``success`` reads the final state)."""
+    probability after each of the ``iterations + 1`` prefixes (0, 1, .., ``iterations``) if
+    ``curve``, and the evolution (its ``success`` reads the final state)."""
     dim = oracle.dim
-    dtype = jnp.result_type(oracle.data.values, jnp.complex64)
+    dtype = complex_dtype(oracle.data.values)
     marked = oracle.data.values
     run = _evolution(mode)(oracle, mode, key, dtype, support=support, table=table)
     init = run.init(plus_state(dim, dtype, dim=True))
@@ -379,7 +382,7 @@ def _run_single(
         state = run.step(state, j)
         return state, (run.success(state, marked) if curve else None)
 
-    final, successes = jax.lax.scan(body, init, jnp.arange(q))
+    final, successes = jax.lax.scan(body, init, jnp.arange(iterations))
     if curve:
         successes = jnp.concatenate([run.success(init, marked)[None], successes])
     return final, successes, run
@@ -387,17 +390,17 @@ def _run_single(
 
 # The mode value is a pytree argument: its class is part of the (static) tree structure, its m a
 # traced leaf, so one compilation serves every M.
-@partial(jax.jit, static_argnames=("q", "table"))
-def _state_core(oracle, mode, key, support, *, q, table=False):
-    return _run_single(oracle, mode, key, q, support=support, table=table)[0]
+@partial(jax.jit, static_argnames=("iterations", "table"))
+def _state_core(oracle, mode, key, support, *, iterations, table=False):
+    return _run_single(oracle, mode, key, iterations, support=support, table=table)[0]
 
 
-@partial(jax.jit, static_argnames=("q", "trajectories", "curve", "table"))
-def _success_core(oracle, mode, key, support, *, q, trajectories, curve, table=False):
+@partial(jax.jit, static_argnames=("iterations", "trajectories", "curve", "table"))
+def _success_core(oracle, mode, key, support, *, iterations, trajectories, curve, table=False):
     marked = oracle.data.values
 
     def one(k):
-        final, successes, run = _run_single(oracle, mode, k, q, curve, support, table)
+        final, successes, run = _run_single(oracle, mode, k, iterations, curve, support, table)
         return successes if curve else run.success(final, marked)
 
     if trajectories == 1:
@@ -411,10 +414,10 @@ def _trajectories(trajectories: int, mode: AbstractMode) -> int:
     return trajectories
 
 
-def _prepare(data, q, m, mode, key):
+def _prepare(data, iterations, m, mode, key):
     mode = _grover_mode(mode, m)
     evolution = _evolution(mode)
-    q = _iterations(q)
+    iterations = _iterations(iterations)
     data = _grover_data(data)
     evolution.check(data)
     if mode.needs_key:
@@ -428,7 +431,7 @@ def _prepare(data, q, m, mode, key):
     oracle = _grover_oracle(data)
     # m in the oracle's real dtype (what the sketches compute in): one program per dtype, any M.
     mode = jax.tree_util.tree_map(lambda x: jnp.asarray(x, oracle.t.dtype), mode)
-    return oracle, q, mode, key, evolution.support_of(oracle), evolution.uses_table(data)
+    return oracle, iterations, mode, key, evolution.support_of(oracle), evolution.uses_table(data)
 
 
 def _binary_uniform(data: BooleanData) -> bool:
@@ -447,14 +450,16 @@ def _binary_uniform(data: BooleanData) -> bool:
 # ----------------------------------------------------------------------------- public API
 
 
-def grover_success(data, q, m=None, *, mode: str | AbstractMode = "ideal", key=None, trajectories: int = 1):
-    """Success probability of ``q`` Grover iterations whose oracle queries are sketches.
+def grover_success(
+    data, iterations, m=None, *, mode: str | AbstractMode = "ideal", key=None, trajectories: int = 1
+):
+    """Success probability of ``iterations`` Grover iterations whose oracle queries are sketches.
 
     Parameters
     ----------
     data : :class:`qsjax.BooleanData` (single-bit, uniform ``p``) or a 0/1 truth table of shape
         (N,): the marked items are the ones.
-    q : number of Grover iterations = oracle queries (concrete integer ``>= 0``).
+    iterations : number of Grover iterations = oracle queries (concrete integer ``>= 0``).
     m : samples per query, with a mode name (ignored in ``ideal`` mode). May be traced (jit/vmap
         over ``m``); real values are allowed in ``expected``/``channel`` mode, which are
         differentiable in ``m``.
@@ -472,51 +477,56 @@ def grover_success(data, q, m=None, *, mode: str | AbstractMode = "ideal", key=N
     mode the state is not normalised: this is the paper's pessimistic proxy).
     """
     trajectories = positive_int(trajectories, "trajectories")
-    oracle, q, mode, key, support, table = _prepare(data, q, m, mode, key)
+    oracle, iterations, mode, key, support, table = _prepare(data, iterations, m, mode, key)
     trajectories = _trajectories(trajectories, mode)
-    return _success_core(oracle, mode, key, support, q=q, trajectories=trajectories, curve=False, table=table)
+    return _success_core(
+        oracle, mode, key, support, iterations=iterations, trajectories=trajectories, curve=False, table=table
+    )
 
 
 def grover_success_curve(
-    data, q, m=None, *, mode: str | AbstractMode = "ideal", key=None, trajectories: int = 1
+    data, iterations, m=None, *, mode: str | AbstractMode = "ideal", key=None, trajectories: int = 1
 ):
-    """Success probability after ``0, 1, ..., q`` iterations, shape (q + 1,), from one run.
+    """Success probability after ``0, 1, ..., iterations`` iterations, shape (iterations + 1,), from one run.
 
     Same arguments as :func:`grover_success` (whose value is the last entry); one compiled program
     gives the whole curve. In ``counts`` mode the prefixes share one trajectory's realisations.
     """
     trajectories = positive_int(trajectories, "trajectories")
-    oracle, q, mode, key, support, table = _prepare(data, q, m, mode, key)
+    oracle, iterations, mode, key, support, table = _prepare(data, iterations, m, mode, key)
     trajectories = _trajectories(trajectories, mode)
-    return _success_core(oracle, mode, key, support, q=q, trajectories=trajectories, curve=True, table=table)
+    return _success_core(
+        oracle, mode, key, support, iterations=iterations, trajectories=trajectories, curve=True, table=table
+    )
 
 
-def grover_state(data, q, m=None, *, mode: str | AbstractMode = "ideal", key=None):
-    """The register after ``q`` sketched Grover iterations from ``|+>``.
+def grover_state(data, iterations, m=None, *, mode: str | AbstractMode = "ideal", key=None):
+    """The register after ``iterations`` sketched Grover iterations from ``|+>``.
 
     Same arguments as :func:`grover_success` (one trajectory in ``counts`` mode). Returns the state
     vector, shape (N,), or in ``channel`` mode the density matrix, shape (N, N).
     """
-    oracle, q, mode, key, support, table = _prepare(data, q, m, mode, key)
-    return _state_core(oracle, mode, key, support, q=q, table=table)
+    oracle, iterations, mode, key, support, table = _prepare(data, iterations, m, mode, key)
+    return _state_core(oracle, mode, key, support, iterations=iterations, table=table)
 
 
-def grover_ideal_success(n, k, q) -> Float[Array, "..."]:
+def grover_ideal_success(n, k, iterations) -> Float[Array, "..."]:
     """Closed form ``sin^2((2q + 1) theta)``, ``sin^2 theta = k / n`` (broadcasts over arrays)."""
-    n_, k_, q_ = (jnp.asarray(v) for v in (n, k, q))
+    n_, k_, q_ = (jnp.asarray(v) for v in (n, k, iterations))
     if is_concrete(n_) and np.any(np.asarray(n_) < 1):
         raise ValueError(f"n must be a positive number of items, got {n}")
     if is_concrete(k_) and (np.any(np.asarray(k_) < 0) or np.any(np.asarray(k_) > np.asarray(n))):
         raise ValueError(f"k must be a number of marked items in [0, n], got k={k} for n={n}")
     if is_concrete(q_) and np.any(np.asarray(q_) < 0):
-        raise ValueError(f"q must be a non-negative number of iterations, got {q}")
+        raise ValueError(f"iterations must be a non-negative number of iterations, got {iterations}")
     dtype = jnp.result_type(float)
     theta = jnp.arcsin(jnp.sqrt(k_.astype(dtype) / n_.astype(dtype)))
     return jnp.sin((2.0 * q_.astype(dtype) + 1.0) * theta) ** 2
 
 
 def grover_optimal_iterations(n: int, k: int) -> int:
-    """The ``q`` maximising ``sin^2((2q + 1) theta)``: ``floor(pi / (4 theta))`` (``~ (pi/4) sqrt(n/k)``)."""
+    """The number of iterations ``q`` maximising ``sin^2((2q + 1) theta)``: ``floor(pi / (4 theta))``
+    (``~ (pi/4) sqrt(n/k)``)."""
     n = positive_int(n, "n")
     k = positive_int(k, "k")
     if k > n:

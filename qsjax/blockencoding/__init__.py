@@ -3,9 +3,14 @@
 from ._amplification import amplitude_amplification, fixed_point_amplify
 from ._operator import OperatorEncoding, qsvt_operator, qsvt_operator_real
 from ._sine_lcu import SineLCUEncoding, sine_lcu_signal
+from ._sparse import OPERATOR_MODES, SketchedOperator, SparseAccessEncoding, sparse_access_encoding
 from ._threshold import ThresholdOracle, qsvt_sketch, threshold_oracle
 
 __all__ = [
+    "OPERATOR_MODES",
+    "SketchedOperator",
+    "sparse_access_encoding",
+    "SparseAccessEncoding",
     "OperatorEncoding",
     "SineLCUEncoding",
     "amplitude_amplification",

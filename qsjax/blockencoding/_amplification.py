@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Complex, Float
 
+from .._internal.dtypes import complex_dtype
 from .._internal.validate import check_binary, check_finite, float_array, is_concrete
 from ..qsp._fixed_point import fixed_point_phases
 
@@ -80,7 +81,7 @@ def amplitude_amplification(
     if good.dtype != bool:
         check_binary(good, "good")
     if start is None:
-        dtype = jnp.result_type(good, jnp.complex64)
+        dtype = complex_dtype(good)
         start = jnp.zeros(good.shape, dtype).reshape(-1).at[0].set(1.0).reshape(good.shape)
     start = jnp.asarray(start)
     if start.ndim < 1 or start.size == 0:
@@ -109,17 +110,17 @@ def amplitude_amplification(
         return unprepare(psi, i) if indexed else unprepare(psi)
 
     psi = _same_shape(a(start, 0), start.shape, "prepare")
-    cdtype = jnp.result_type(psi, start, jnp.complex64)
+    cdtype = complex_dtype(psi, start)
     psi = psi.astype(cdtype)
     s0 = start.astype(cdtype)
     axes = tuple(range(s0.ndim))
 
     def step(psi, xs):
         al, be, j = xs
-        psi = jnp.where(good, jnp.exp(1j * be).astype(cdtype) * psi, psi)
+        psi = jnp.where(good, jax.lax.complex(jnp.cos(be), jnp.sin(be)).astype(cdtype) * psi, psi)
         phi = _same_shape(a_dag(psi, 2 * j + 1), s0.shape, "unprepare").astype(cdtype)
         overlap = jnp.sum(jnp.conj(s0) * phi, axis=axes)
-        phi = phi - (1.0 - jnp.exp(-1j * al)).astype(cdtype) * overlap * s0
+        phi = phi - (1.0 - jax.lax.complex(jnp.cos(al), -jnp.sin(al))).astype(cdtype) * overlap * s0
         return -_same_shape(a(phi, 2 * j + 2), s0.shape, "prepare").astype(cdtype), None
 
     steps = jnp.arange(alpha.shape[0])

@@ -54,7 +54,8 @@ def check_qsp_phases(qsp_phases, dtype, *, length: int | None = None) -> Float[A
 def sine_lcu_signal(v: Complex[Array, " N"]):
     """W-form per-entry signal ``(x, y)`` of the sine LCU from one realisation (or the average)
     ``v = E[e^{i phi}]`` of a diagonal phase oracle: ``x = Im v`` (``sin phi``), ``y = i Re v``."""
-    return jnp.imag(v).astype(v.dtype), 1j * jnp.real(v)
+    re = jnp.real(v)
+    return jnp.imag(v).astype(v.dtype), jax.lax.complex(jnp.zeros_like(re), re)
 
 
 class SineLCUEncoding(AbstractBlockEncoding):

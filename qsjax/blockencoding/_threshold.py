@@ -3,7 +3,7 @@
 A phase sketch ``V = diag(e^{i phi})`` and its inverse, combined by a one-ancilla LCU, block-encode
 ``sin(phi)`` (:class:`SineLCUEncoding`). QSVT with symmetric phases then yields ``P(sin phi)``; a
 second LCU keeps the real part (:func:`qsjax.qsp.qsvt_real`). Each of the ``d``
-queries of the QSVT sequence consumes its own ``M`` fresh samples (``fold_in(key, q)``).
+queries of the QSVT sequence consumes its own ``M`` fresh samples (``fold_in(key, index)``).
 
 Lemma D.18 uses this to finish the Boolean oracle for a non-uniform sampling distribution: the phase
 stage ``exp(i t p_x f_x)`` with ``t = 1/p_max`` gives ``sin(p_x / p_max) >= sin(r_min) > 0`` on
@@ -33,7 +33,7 @@ from ._sine_lcu import SineLCUEncoding, check_qsp_phases, query_mode
 @jax.jit
 def _run(oracle: AbstractSketch, qsp_phases, mode: AbstractMode, key):
     target = jax.eval_shape(oracle.ideal)
-    dtype = jnp.result_type(target.dtype, jnp.complex64)
+    dtype = complex_dtype(target.dtype)
     state = jnp.zeros((2, target.shape[0]), dtype).at[0].set(1.0)  # |0>_qsvt on every entry
     phases = qsp_phases.astype(jnp.finfo(dtype).dtype)
     return run_qsvt_real(phases, SineLCUEncoding(oracle, mode, key), state)[0]

@@ -12,6 +12,7 @@ from ._fits import (
     fit_sample_complexity,
     format_fit_table,
 )
+from ._matrix_sweep import element_error_sweep
 from ._plot import plot_sweep
 from ._sweep import (
     SWEEP_MODES,
@@ -27,6 +28,7 @@ from ._sweep import (
 __all__ = [
     "analyse_sweep",
     "boolean_error_sweep",
+    "element_error_sweep",
     "fit_pooled_slope",
     "fit_power_law",
     "fit_prefactor",

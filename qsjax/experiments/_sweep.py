@@ -26,11 +26,13 @@ like ``(2 ln K)^(1/2)`` (:func:`mean_max_abs_normal`). The exponent in ``M`` is 
 apparent exponent in ``N`` is slightly above ``1/2``.
 
 Compile cost. Shapes are kept static so that few programs are compiled: ``expected`` is jitted
-and vectorised over ``M`` (one small program per ``N``); one ``counts`` realisation is a jitted
-function of ``(key, M)`` evaluated in a loop (``M`` is traced, so no recompilation across ``M`` or
-seeds), and by default the sketch is embedded in ``max(dims)`` cells with zero probability on the
-padding (:func:`_padded_oracles`), so one program serves every ``N``. ``sampled`` compiles once per
-``(N, M)`` (the stream length sets loop bounds) and the diamond distance is a NumPy computation.
+and vectorised over ``M`` (one small program per ``N``); ``counts`` realisations for the whole
+``M`` grid and every seed are one jitted ``lax.map`` over ``(key, M)`` pairs (``M`` is traced, so
+nothing recompiles across ``M`` or seeds; without x64 it is traced in float32, exact up to 2^24),
+and by default the sketch is embedded in ``max(dims)`` cells with zero probability on the padding
+(:func:`_padded_oracles`), so one program serves every ``N``. ``sampled`` compiles once per
+``(N, M)`` (the stream length sets loop bounds) and vmaps over the seeds; the diamond distance is
+a NumPy computation.
 
 Nothing here changes global JAX configuration: the sweep runs in the library's default dtype, so
 enable x64 in the calling application for errors below ~1e-6.
@@ -170,13 +172,37 @@ def _expected_errors(oracle, ms):
     return jax.vmap(lambda m: operator_norm_error(oracle.expected(m), target))(ms)
 
 
-@jax.jit
-def _counts_error(oracle, key, m, n_valid):
-    """Operator-norm error of one ``counts`` realisation over the first ``n_valid`` entries."""
+_BATCH_ENTRIES = 1 << 22
+"""Entries (realisations x cells) a vectorised sweep step holds at once (``lax.map`` batch size)."""
+
+
+def _sweep_keys(base, salt: int, n: int, n_m: int, seeds: int):
+    """Keys of the ``n_m x seeds`` realisations of one ``(label, N)``, shape (n_m, seeds): the key
+    of ``(M index i, seed s)`` is ``fold_in(fold_in(fold_in(fold_in(base, salt), N), i), s)``."""
+    k = jax.random.fold_in(jax.random.fold_in(base, salt), n)
+    per_m = jax.vmap(lambda i: jax.random.fold_in(k, i))(jnp.arange(n_m))
+    return jax.vmap(lambda km: jax.vmap(lambda s: jax.random.fold_in(km, s))(jnp.arange(seeds)))(per_m)
+
+
+@functools.partial(jax.jit, static_argnames=("batch",))
+def _counts_errors(oracle, keys, ms, n_valid, *, batch: int):
+    """Operator-norm errors of one ``counts`` realisation per ``(key, m)`` pair (flat arrays), over
+    the first ``n_valid`` entries: one program for every grid, seed count and ``N`` of a width."""
     target = oracle.ideal()
-    diag = oracle.counts(key, m)
     valid = jnp.arange(target.shape[-1]) < n_valid
-    return operator_norm_error(jnp.where(valid, diag, target), target)
+
+    def one(args):
+        key, m = args
+        return operator_norm_error(jnp.where(valid, oracle.counts(key, m), target), target)
+
+    return jax.lax.map(one, (keys, ms), batch_size=batch)
+
+
+@jax.jit
+def _sampled_errors(oracle, keys, mode):
+    """Errors of ``sampled`` realisations, one per key, at the mode's (static) ``m``."""
+    target = oracle.ideal()
+    return jax.vmap(lambda k: operator_norm_error(mode.evaluate(oracle, k), target))(keys)
 
 
 def _padded_oracles(table: np.ndarray, width: int):
@@ -196,13 +222,6 @@ def _padded_oracles(table: np.ndarray, width: int):
     p[:n] = 1.0 / n
     data = BooleanData(tt, p)
     return boolean_oracle(data, t=math.pi * n), naive_boolean_oracle(data, t=math.pi * n)
-
-
-def _key_for(base, salt: int, n: int, i_m: int, seed: int):
-    k = jax.random.fold_in(base, salt)
-    k = jax.random.fold_in(k, n)
-    k = jax.random.fold_in(k, i_m)
-    return jax.random.fold_in(k, seed)
 
 
 @dataclass
@@ -402,22 +421,18 @@ def boolean_error_sweep(
                 if padded is None:
                     padded = _padded_oracles(table, width) if pad_counts else (qos, naive)
                 poracle = padded[1] if label == "naive-counts" else padded[0]
-                out = [
-                    _counts_error(poracle, _key_for(base, salt, n, i, s), float(m), n)
-                    for i, m in enumerate(grid)
-                    for s in range(seeds)
-                ]
-                errors = np.asarray(jnp.stack(out))
-            else:  # sampled
-                target = qos.ideal()
-                out = [
-                    operator_norm_error(
-                        qos.sampled(_key_for(base, salt, n, i, s), m, chunk_size=chunk_size), target
-                    )
-                    for i, m in enumerate(grid)
-                    for s in range(seeds)
-                ]
-                errors = np.asarray(jnp.stack(out))
+                keys = _sweep_keys(base, salt, n, len(grid), seeds).reshape(-1)
+                m_flat = jnp.repeat(jnp.asarray(np.asarray(grid, float), poracle.t.dtype), seeds)
+                batch = max(1, min(keys.shape[0], _BATCH_ENTRIES // poracle.dim))
+                errors = np.asarray(_counts_errors(poracle, keys, m_flat, n, batch=batch))
+            else:  # sampled: the stream length is static, so one program per (N, M), seeds vmapped
+                keys = _sweep_keys(base, salt, n, len(grid), seeds)
+                errors = np.stack(
+                    [
+                        np.asarray(_sampled_errors(qos, keys[i], Sampled(m, chunk_size)))
+                        for i, m in enumerate(grid)
+                    ]
+                )
             emit(label, n, grid, errors, label in ("counts", "sampled", "naive-counts"))
             dt = time.perf_counter() - t0
             timings[label] += dt

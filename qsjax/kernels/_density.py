@@ -38,4 +38,4 @@ def apply_schur_channel(
     if rho.shape[-2:] != chi.shape:
         n = chi.shape[0]
         raise ValueError(f"rho must have shape (..., {n}, {n}) to match chi, got {rho.shape}")
-    return rho * chi
+    return rho * chi.astype(rho.dtype)

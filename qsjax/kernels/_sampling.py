@@ -51,7 +51,7 @@ def _weights_f64(state: Array) -> Float[Array, " N"]:
     dtype = jnp.complex128 if jnp.issubdtype(state.dtype, jnp.complexfloating) else jnp.float64
     s = state.astype(dtype)
     scale = jnp.max(jnp.abs(s))
-    s = s / jnp.where(scale > 0, scale, 1.0)
+    s = s / jnp.where(scale > 0, scale, 1.0).astype(dtype)
     return jnp.real(s * jnp.conj(s))
 
 

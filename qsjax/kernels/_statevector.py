@@ -160,13 +160,17 @@ def expectation_diagonal(
 
 def expectation(state: Complex[Array, " N"], observable: Complex[ArrayLike, "N N"]) -> Array:
     """``<state| O |state>`` for a dense observable (small registers only)."""
-    state = jnp.asarray(state)
-    return jnp.vdot(state, jnp.asarray(observable) @ state)
+    state, observable = jnp.asarray(state), jnp.asarray(observable)
+    dtype = complex_dtype(state, observable)
+    state = state.astype(dtype)
+    return jnp.vdot(state, observable.astype(dtype) @ state)
 
 
 def inner(a: Complex[Array, "... N"], b: Complex[Array, "... N"]) -> Complex[Array, "..."]:
     """Inner product ``<a|b>`` over the last axis (conjugating ``a``)."""
-    return jnp.sum(jnp.conj(jnp.asarray(a)) * jnp.asarray(b), axis=-1)
+    a, b = jnp.asarray(a), jnp.asarray(b)
+    dtype = complex_dtype(a, b)
+    return jnp.sum(jnp.conj(a.astype(dtype)) * b.astype(dtype), axis=-1)
 
 
 def fidelity(a: Complex[Array, "... N"], b: Complex[Array, "... N"]) -> Float[Array, "..."]:

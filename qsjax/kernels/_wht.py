@@ -21,7 +21,7 @@ def _butterfly(x: Array, q: int, n: int, normalized: bool = False) -> Array:
     y = x.reshape(*lead, 1 << (n - 1 - q), 2, 1 << q)
     a, b = y[..., 0, :], y[..., 1, :]
     if normalized:
-        s = jnp.asarray(2.0**-0.5, jnp.finfo(x.dtype).dtype)
+        s = jnp.asarray(2.0**-0.5, x.dtype)
         a, b = a * s, b * s
     return jnp.stack([a + b, a - b], axis=-2).reshape(x.shape)
 

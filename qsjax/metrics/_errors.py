@@ -31,14 +31,14 @@ def infidelity(state, target):
     return 1.0 - fidelity(target, state)
 
 
-def trace_distance_output(channel: DiagonalChannel, target, q) -> float:
-    """``||diag(sqrt q) (chi - u u^dagger) diag(sqrt q)||_1`` for one input weight vector ``q``.
+def trace_distance_output(channel: DiagonalChannel, target, weights) -> float:
+    """``||diag(sqrt q) (chi - u u^dagger) diag(sqrt q)||_1`` for one input weight vector ``q = weights``.
 
     Any ``q`` in the simplex gives a lower bound on the diamond distance (it is the output trace
     distance for the input ``sum_j sqrt(q_j) |j>|j>``).
     """
     chi = np.asarray(channel.chi)
     u = np.asarray(target).reshape(-1)
-    s = np.sqrt(np.asarray(q, dtype=float))
+    s = np.sqrt(np.asarray(weights, dtype=float))
     d = (chi - np.outer(u, np.conj(u))) * np.outer(s, s)
     return float(np.abs(np.linalg.eigvalsh(d)).sum())

@@ -12,6 +12,7 @@ import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Complex
 
 from .._internal.dtypes import complex_dtype, real_dtype
+from .._internal.numerics import real_times
 from ._qsvt import AbstractBlockEncoding, run_qsvt
 from ._signals import block_signal, phase_array, real_signal, safe_sqrt_1m
 
@@ -179,11 +180,13 @@ class DiagonalEncoding(AbstractBlockEncoding):
             out0, out1 = b00 * s0 + b01 * s1, b10 * s0 + b11 * s1
         elif self.convention == "wx":
             a, sq = r
-            isq = (-1j if adjoint else 1j) * sq
-            out0, out1 = a * s0 + isq * s1, isq * s0 + a * s1
+            isq = real_times(sq, jnp.asarray(-1j if adjoint else 1j, complex_dtype(sq)))
+            out0 = real_times(a, s0) + isq * s1
+            out1 = isq * s0 + real_times(a, s1)
         else:
             a, sq = r
-            out0, out1 = a * s0 + sq * s1, sq * s0 - a * s1
+            out0 = real_times(a, s0) + real_times(sq, s1)
+            out1 = real_times(sq, s0) - real_times(a, s1)
         return jnp.stack([out0, out1], axis=-2)
 
 

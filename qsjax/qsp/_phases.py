@@ -104,7 +104,7 @@ def _num_nodes(dt: int) -> int:
 
 def _nodes(n: int):
     """Positive-half Chebyshev nodes x_j = cos(theta_j), theta_j = (2j+1) pi / (4 n), j < n."""
-    theta = (2.0 * jnp.arange(n) + 1.0) * (jnp.pi / (4.0 * n))
+    theta = (2.0 * jnp.arange(n, dtype=jnp.float64) + 1.0) * (jnp.pi / (4.0 * n))
     return jnp.cos(theta), jnp.sin(theta)
 
 

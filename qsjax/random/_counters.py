@@ -95,7 +95,7 @@ def uniform_float(w0: Array, w1: Array, dtype) -> Float[Array, "..."]:
 def inverse_cdf_index(u: Array, cdf: Array, last: Array) -> Integer[Array, "..."]:
     """Index ``j`` with ``cdf[j-1] <= u*total < cdf[j]``, never an index of zero probability."""
     idx = jnp.searchsorted(cdf, u * cdf[-1], side="right")
-    return jnp.minimum(idx, last).astype(jnp.int32)
+    return jnp.minimum(idx.astype(jnp.int32), jnp.asarray(last).astype(jnp.int32))
 
 
 def sample_indices(
@@ -230,7 +230,7 @@ def _cdf_index_sampler(probs: Float[Array, " N"]):
             return jnp.where(right, mid + 1, lo), jnp.where(right | (lo >= hi), hi, mid)
 
         lo, _ = jax.lax.fori_loop(0, steps, step, (lo, hi))
-        return jnp.minimum(lo, last).astype(jnp.int32)
+        return jnp.minimum(lo.astype(jnp.int32), jnp.asarray(last).astype(jnp.int32))
 
     def sample(w0, w1):
         u = uniform_float(w0, w1, dtype)

@@ -1,6 +1,7 @@
 """Oracle sketches and the simulation modes they are evaluated in."""
 
 from ._channel import DiagonalChannel, controlled
+from ._element import ElementOracle, element_oracle
 from ._evaluate import evaluate
 from ._modes import (
     DEFAULT_CHUNK,
@@ -28,6 +29,8 @@ __all__ = [
     "Counts",
     "DEFAULT_CHUNK",
     "DiagonalChannel",
+    "element_oracle",
+    "ElementOracle",
     "evaluate",
     "Expected",
     "Ideal",

@@ -2,7 +2,7 @@
 
 A mode is an ``equinox.Module`` that carries its own parameters (the samples per query ``m``, the
 chunk size of an explicit stream) validated once, where it is made, and knows how to evaluate a
-sketch and how to derive the key of query ``q`` of a circuit (``fold_in(key, q)``: every query is
+sketch and how to derive the key of query ``index`` of a circuit (``fold_in(key, index)``: every query is
 a fresh realisation). Strings are accepted at the public edge and converted once by
 :func:`as_mode`.
 
@@ -49,9 +49,9 @@ class AbstractMode(eqx.Module):
         """This mode's view of ``sketch`` (one query; ``key`` for the random modes)."""
         raise NotImplementedError
 
-    def query_key(self, key: Array | None, q) -> Array | None:
-        """The key of query ``q`` of a circuit: fresh samples per query (``fold_in(key, q)``)."""
-        return jax.random.fold_in(key, q) if self.needs_key else None
+    def query_key(self, key: Array | None, index) -> Array | None:
+        """The key of query ``index`` of a circuit: fresh samples per query (``fold_in(key, index)``)."""
+        return jax.random.fold_in(key, index) if self.needs_key else None
 
     def check_key(self, key, name: str = "key"):
         """``key`` validated when this mode draws samples (``None`` is fine otherwise)."""

@@ -44,7 +44,8 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Complex, Float, Integer
 
-from .._internal.numerics import power_m
+from .._internal.dtypes import complex_dtype
+from .._internal.numerics import power_m, real_times
 from .._internal.validate import check_key, float_array, is_concrete, positive_int, positive_real
 from ..blockencoding._amplification import amplitude_amplification
 from ..blockencoding._sine_lcu import (
@@ -99,26 +100,42 @@ class VectorStateSketch(eqx.Module):
     approximating ``arcsin(x) / arcsin(1)``.
     """
 
-    values: Float[Array, " N"]  # b, zero-padded to a power of two
-    p: Float[Array, " N"] | None  # sampling distribution (None = uniform over the original length)
-    signs: Float[Array, " N"]
+    data: VectorData  # the vector b and its sampling distribution, as given (length N0)
+    signs: Float[Array, " N"]  # one random sign per register entry (N = 2**n >= N0)
     t: Float[Array, ""]
     qsp_phases: Float[Array, " d1"]
-    length: int = eqx.field(static=True)  # original length of b
 
     @property
     def dim(self) -> int:
-        return self.values.shape[0]
+        """Register size ``N = 2**n``: the data's length rounded up to a power of two."""
+        return self.signs.shape[0]
+
+    @property
+    def length(self) -> int:
+        """The data's own length ``N0`` (before padding)."""
+        return self.data.dim
 
     @property
     def degree(self) -> int:
         return self.qsp_phases.shape[0] - 1
 
     @property
+    def dtype(self):
+        """Real dtype of the whole computation (the data's)."""
+        return self.data.values.dtype
+
+    def _pad(self, x) -> Float[Array, " N"]:
+        return jnp.zeros((self.dim,), self.dtype).at[: self.length].set(x.astype(self.dtype))
+
+    @property
+    def values(self) -> Float[Array, " N"]:
+        """``b`` zero-padded to the register size."""
+        return self._pad(self.data.values)
+
+    @property
     def probabilities(self) -> Float[Array, " N"]:
-        if self.p is not None:
-            return self.p
-        return jnp.where(jnp.arange(self.dim) < self.length, 1.0 / self.length, 0.0).astype(self.values.dtype)
+        """The sampling distribution, zero on the padding (uniform over ``N0`` by default)."""
+        return self._pad(self.data.probabilities)
 
     def target(self) -> Float[Array, " N"]:
         """The normalised target state ``b / ||b||`` (``p ⊙ b`` normalised for non-uniform ``p``)."""
@@ -136,7 +153,7 @@ class VectorStateSketch(eqx.Module):
 
     def expected_signal(self, m) -> Complex[Array, " N"]:
         """``E[exp(i phi_u)]`` for ``m`` samples, in ``O(N log N)``."""
-        mm = jnp.asarray(m, self.values.dtype)
+        mm = jnp.asarray(m, self.dtype)
         c = (self.t / mm) * self.signs * self.values
         p = self.probabilities
         re = -2.0 * jnp.sum(p * jnp.sin(0.5 * c) ** 2)
@@ -301,7 +318,7 @@ class VectorStateSketch(eqx.Module):
 
     @property
     def _cdtype(self):
-        return jnp.result_type(self.values, jnp.complex64)
+        return complex_dtype(self.dtype)
 
     def apply_block(self, anc, mode, m=None, key=None, *, adjoint: bool = False, chunk_size=DEFAULT_CHUNK):
         """Apply the blockwise circuit ``G`` (or ``G^dagger``) to per-entry ancilla states.
@@ -317,9 +334,9 @@ class VectorStateSketch(eqx.Module):
 
     def _result(self, anc, mode: AbstractMode, applications: int) -> VectorStateResult:
         good = anc[0, 0]  # both ancillas in |0>
-        state = self.signs * walsh_hadamard(good)  # undo: H then the signs
+        state = real_times(self.signs, walsh_hadamard(good))  # undo: H then the signs
         queries = self.degree * applications
-        rdt = self.values.dtype
+        rdt = self.dtype
         samples = queries * jnp.asarray(mode.samples, rdt)
         prob = jnp.sum(jnp.abs(state) ** 2)
         return VectorStateResult(
@@ -373,7 +390,7 @@ class VectorPhaseOracle(AbstractSketch):
     sketch: VectorStateSketch
 
     def _exp(self, phi):
-        return jnp.exp(1j * phi.astype(jnp.result_type(phi, jnp.complex64)))
+        return jnp.exp(1j * phi.astype(complex_dtype(phi)))
 
     def ideal(self) -> Complex[Array, " N"]:
         return self._exp(self.sketch.ideal_phases())
@@ -383,13 +400,13 @@ class VectorPhaseOracle(AbstractSketch):
 
     def counts(self, key, m) -> Complex[Array, " N"]:
         sk = self.sketch
-        freq = multinomial_frequencies(key, m, sk.probabilities, sk.values.dtype)
+        freq = multinomial_frequencies(key, m, sk.probabilities, sk.dtype)
         return self._exp(sk._phases_from_frequencies(freq))
 
     def sampled(self, key, m, *, chunk_size: int = DEFAULT_CHUNK) -> Complex[Array, " N"]:
         sk = self.sketch
-        freq = stream_frequencies(key, sk.p, sk.length, m, chunk_size, sk.values.dtype)
-        freq = jnp.zeros((sk.dim,), freq.dtype).at[: sk.length].set(freq)
+        freq = stream_frequencies(key, sk.data.p, sk.length, m, chunk_size, sk.dtype)
+        freq = sk._pad(freq)
         return self._exp(sk._phases_from_frequencies(freq))
 
 
@@ -440,8 +457,6 @@ def vector_state(
     dim = 1 << max(0, (length - 1).bit_length())
     if dim > 2**30:
         raise ValueError(f"vector length {length} cannot be padded to a register of at most 2**30 entries")
-    vals = jnp.zeros((dim,), dtype).at[:length].set(data.values)
-    p = None if data.p is None else jnp.zeros((dim,), dtype).at[:length].set(data.p.astype(dtype))
     if t is None and is_concrete(data.values):
         norm = float(np.linalg.norm(np.asarray(data.values, np.float64)))
         if not (
@@ -467,7 +482,7 @@ def vector_state(
     if qsp_phases is None:
         qsp_phases = arcsin_phases(degree)
     qsp_phases = check_qsp_phases(qsp_phases, dtype, length=degree + 1)
-    return VectorStateSketch(values=vals, p=p, signs=s, t=t, qsp_phases=qsp_phases, length=length)
+    return VectorStateSketch(data=data, signs=s, t=t, qsp_phases=qsp_phases)
 
 
 def _check_t(t, dtype) -> Float[Array, ""]:
