@@ -28,11 +28,15 @@ from ._internal.validate import MAX_DENSE_DIM, MAX_EXACT_M, MAX_REAL_M
 from ._internal.version import __version__ as __version__
 from .algorithms import (
     GROVER_MODES,
+    AlgorithmResult,
     grover_ideal_success,
     grover_optimal_iterations,
     grover_state,
     grover_success,
     grover_success_curve,
+    linear_solve,
+    pca,
+    ridge,
 )
 from .blockencoding import (
     SparseAccessEncoding,
@@ -96,6 +100,7 @@ from .sketch import (
     Ideal,
     NaivePhaseSketch,
     PhaseSketch,
+    RowIndexOracle,
     Sampled,
     UnsupportedModeError,
     as_mode,
@@ -104,6 +109,7 @@ from .sketch import (
     element_oracle,
     evaluate,
     naive_boolean_oracle,
+    row_index_oracle,
     samples_for_error,
 )
 from .states import (
@@ -132,7 +138,13 @@ __all__ = [
     "blockencoding",
     "boolean_error_sweep",
     "boolean_oracle",
+    "AlgorithmResult",
     "BooleanData",
+    "row_index_oracle",
+    "RowIndexOracle",
+    "linear_solve",
+    "pca",
+    "ridge",
     "element_oracle",
     "ElementOracle",
     "hermitian_embedding",

@@ -299,3 +299,66 @@ def test_element_fit_matches_the_paper():
     fit = qsjax.fit_sample_complexity(*([r[k] for r in rows] for k in ("nnz", "m", "error")))
     assert abs(fit.alpha - 1.0) <= 0.03 and abs(fit.beta - 1.0) <= 0.03, fit
     assert abs(fit.c / 1.1 - 1.0) <= 0.15, fit
+
+
+# ----------------------------------------------------------------------------- the row-index oracle
+
+
+def test_row_index_oracle_columns_and_dense_xor_circuit():
+    a = _random_sparse(6, 10, 0.3, RNG)
+    m = qsjax.sparse_matrix(a, dtype=jnp.float64)
+    oracle = qsjax.row_index_oracle(m)
+    cols = np.asarray(oracle.columns)
+    dense = a.toarray()
+    for i in range(6):  # ranks list the row's nonzero columns first, then unused ones; injective
+        nz = list(np.flatnonzero(dense[i]))
+        assert list(cols[i, : len(nz)]) == nz and len(set(cols[i])) == cols.shape[1]
+    b = oracle.n_bits
+    assert b == 4
+    # dense XOR oracle on |k>|y> for every row from gates: H^{⊗b} diag((-1)^{y.j}) H^{⊗b} = X^j
+    v = np.asarray(oracle.bit_phases(oracle.ideal()))  # (N, s, b)
+    hb = helpers.dense_on_qubits(b, {q: helpers.HADAMARD for q in range(b)})
+    for i in range(6):
+        for k in range(cols.shape[1]):
+            # bit m of the column is qubit m counted from the least significant end
+            phase = np.array([np.prod([v[i, k, q] for q in range(b) if (y >> q) & 1]) for y in range(2**b)])
+            u = hb @ np.diag(phase) @ hb
+            ref = np.zeros((2**b, 2**b))
+            ref[np.arange(2**b) ^ cols[i, k], np.arange(2**b)] = 1.0
+            np.testing.assert_allclose(u, ref, atol=1e-10)
+    np.testing.assert_allclose(oracle.column_fidelity(oracle.ideal()), 1.0, atol=1e-12)
+    np.testing.assert_allclose(oracle.operator_errors(oracle.ideal()), 0.0, atol=1e-12)
+
+
+def test_row_index_oracle_modes_and_error_law():
+    a = _random_sparse(8, 8, 0.4, RNG)
+    oracle = qsjax.row_index_oracle(qsjax.sparse_matrix(a, dtype=jnp.float64))
+    n = 8
+    m = 1e6
+    err = np.asarray(oracle.operator_errors(oracle.expected(m)))
+    pop = np.vectorize(lambda j: bin(int(j)).count("1"))(np.asarray(oracle.columns))
+    # leading order: popcount(j) * pi^2 (N - 1) / (2M), to O((N/M)^2)
+    np.testing.assert_allclose(err, pop * np.pi**2 * (n - 1) / (2 * m), rtol=1e-3, atol=1e-12)
+    key = jax.random.key(3)
+    counts = qsjax.random.multinomial_counts(key, 5000, jnp.full(n, 1 / n))
+    bits = np.asarray(oracle.phases.data.values).T  # (s*b, N)
+    np.testing.assert_allclose(
+        oracle.counts(key, 5000), np.exp(1j * np.pi * n * bits * counts / 5000), atol=1e-12
+    )
+    assert oracle.sampled(key, 5000).shape == bits.shape
+
+
+def test_row_index_fit_matches_the_paper():
+    """``M = C (N log2 N)^alpha / eps^beta``, N x N matrices with row sparsity 8, N = 50..500,
+    expected mode, mean operator-norm error over rows and ranks: C within 15% of the paper's 2.2,
+    exponents within 0.03 of 1."""
+    ms = qsjax.experiments.log_grid(1e5, 1e8, 2)
+    rows = [
+        r
+        for r in qsjax.experiments.row_index_error_sweep([50, 100, 200, 500], ms, seeds=1)
+        if r["error_mean"] <= 0.05
+    ]
+    size = [r["n"] * np.log2(r["n"]) for r in rows]
+    fit = qsjax.fit_sample_complexity(size, [r["m"] for r in rows], [r["error_mean"] for r in rows])
+    assert abs(fit.alpha - 1.0) <= 0.03 and abs(fit.beta - 1.0) <= 0.03, fit
+    assert abs(fit.c / 2.2 - 1.0) <= 0.15, fit

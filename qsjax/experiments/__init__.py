@@ -12,7 +12,7 @@ from ._fits import (
     fit_sample_complexity,
     format_fit_table,
 )
-from ._matrix_sweep import element_error_sweep
+from ._matrix_sweep import element_error_sweep, row_index_error_sweep
 from ._plot import plot_sweep
 from ._sweep import (
     SWEEP_MODES,
@@ -42,6 +42,7 @@ __all__ = [
     "predicted_error",
     "PrefactorFit",
     "random_truth_table",
+    "row_index_error_sweep",
     "SampleComplexityFit",
     "samples_needed",
     "SWEEP_MODES",

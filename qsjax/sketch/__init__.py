@@ -18,6 +18,7 @@ from ._modes import (
 )
 from ._naive import NaivePhaseSketch, naive_boolean_oracle
 from ._phase import PhaseSketch, boolean_oracle, samples_for_error
+from ._row_index import RowIndexOracle, row_index_oracle
 
 __all__ = [
     "AbstractMode",
@@ -38,6 +39,8 @@ __all__ = [
     "naive_boolean_oracle",
     "NaivePhaseSketch",
     "PhaseSketch",
+    "row_index_oracle",
+    "RowIndexOracle",
     "Sampled",
     "samples_for_error",
     "UnsupportedModeError",

@@ -1,0 +1,261 @@
+"""QSVT linear algebra on sketched sparse-access block encodings (DESIGN.md 1.8).
+
+All three algorithms run a real Chebyshev polynomial of the Hermitian embedding
+``H = [[0, A], [A^T, 0]] / s`` (operator level, :class:`qsjax.SparseAccessEncoding`), one sketched
+realisation per query:
+
+* :func:`linear_solve` — odd ``P(x) ~ 1/(2 kappa x)`` on ``[1/kappa, 1]`` applied to ``(b; 0)``:
+  for ``A / s = U S V^T`` the lower block of ``P(H) (b; 0)`` is ``V P(S) U^T b ~ (A/s)^+ b / (2 kappa)``,
+  so the output state is ``|A^+ b>`` (``A^{-1} b`` for square invertible ``A``);
+* :func:`ridge` — the same on the augmented ``[X; sqrt(lam) I]`` with right-hand side ``(y; 0)``:
+  ``[X; sqrt(lam) I]^+ (y; 0) = (X^T X + lam I)^{-1} X^T y``, the ridge / LS-SVM weights. Every
+  singular value of the augmented matrix is at least ``sqrt(lam)``, so ``kappa = s / sqrt(lam)``
+  is a guaranteed bound (the default);
+* :func:`pca` — even spectral filter ``P(x) ~ 1[|x| >= cutoff]`` applied to ``(0; g)`` for a guiding
+  vector ``g``: the lower block is ``V P(S) V^T g``, the part of ``g`` on the right singular vectors
+  of ``X`` with ``sigma / s >= cutoff`` (the top principal components).
+
+Each returns an :class:`AlgorithmResult`: the normalised output state, the success probability of
+the post-selection (``||P(H) b||^2`` for a normalised input, times the input preparation's success
+in sketched modes), the number of block-encoding queries and the element samples consumed. In
+sketched modes the right-hand side ``|b>`` is itself prepared by the vector-state sketch
+(:func:`qsjax.vector_state`) in the same mode. The row and column oracles are exact at operator
+level (their sample cost is in :mod:`qsjax.resources`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import scipy.sparse
+from jaxtyping import Array, Float
+
+from .._internal.validate import check_key, positive_int
+from ..blockencoding._sparse import SparseAccessEncoding, sparse_access_encoding
+from ..data._matrix import (
+    AbstractMatrixSource,
+    hermitian_embedding,
+    ridge_augmentation,
+    sparse_matrix,
+)
+from ..data._sources import VectorData
+from ..qsp._poly import ChebPoly, inverse_polynomial, spectral_filter_polynomial
+from ..sketch._modes import AbstractMode, Ideal, as_mode
+from ..states._vector import vector_state
+
+
+class AlgorithmResult(eqx.Module):
+    """Output of a QSVT linear-algebra run.
+
+    ``state``: the normalised output state (real up to rounding in ideal mode); ``success_probability``:
+    probability of the post-selection that prepares it; ``queries``: block-encoding queries
+    (polynomial degree); ``samples``: element samples consumed (``queries x M``, plus the samples of
+    the input-state sketch in sketched modes); ``polynomial``: the polynomial applied.
+    """
+
+    state: Array
+    success_probability: Float[Array, ""]
+    queries: int = eqx.field(static=True)
+    samples: Float[Array, ""]
+    polynomial: ChebPoly
+
+
+def _as_source(a, name: str, rescale: bool) -> tuple[AbstractMatrixSource, float]:
+    src = a if isinstance(a, AbstractMatrixSource) else sparse_matrix(a)
+    big = src.max_abs()
+    if big > 1.0 and not rescale:
+        raise ValueError(
+            f"{name} has entries up to |{name}_ij| = {big:.6g} but the element oracle needs "
+            f"|{name}_ij| <= 1: "
+            f"pass rescale=True (the output state does not depend on the scale of {name}) or divide "
+            f"{name} by its largest entry"
+        )
+    return src, (1.0 / big if big > 1.0 else 1.0)
+
+
+def _check_rhs(b, n: int, name: str) -> np.ndarray:
+    if scipy.sparse.issparse(b):
+        b = b.toarray()
+    arr = np.asarray(b, dtype=np.float64).reshape(-1) if np.ndim(b) else None
+    if arr is None or np.ndim(b) != 1 or arr.shape[0] != n:
+        raise ValueError(f"{name} must be a vector of length {n}, got shape {np.shape(b)}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or inf")
+    if not arr.any():
+        raise ValueError(f"{name} is zero: there is no state to prepare")
+    return arr
+
+
+def _input_state(vec: np.ndarray, mode: AbstractMode, key, dtype):
+    """``|vec>`` exactly (ideal) or prepared by the vector-state sketch in ``mode``: (state, success,
+    samples)."""
+    if isinstance(mode, Ideal):
+        v = jnp.asarray(vec / np.linalg.norm(vec), dtype)
+        return v, jnp.asarray(1.0, dtype), jnp.asarray(0.0, dtype)
+    k_signs, k_run = jax.random.split(key)
+    sk = vector_state(VectorData(jnp.asarray(vec, dtype)), k_signs)
+    res = sk.run(mode, key=k_run)
+    state = res.normalized_state[: vec.shape[0]]
+    state = state / jnp.linalg.norm(state)
+    return state, res.success_probability, res.samples
+
+
+def _run(
+    enc: SparseAccessEncoding, poly: ChebPoly, rhs, mode, key, *, at: int, read: slice
+) -> AlgorithmResult:
+    """``P(H)`` on the input state ``|rhs>`` placed at rows ``at:`` of the embedding; the output is
+    the ``read`` block, normalised, with its post-selection probability."""
+    dtype = enc.oracle.t.dtype
+    key_b = mode_key = None
+    if mode.needs_key:
+        key_b, mode_key = jax.random.split(check_key(key))
+    elif not isinstance(mode, Ideal):  # deterministic sketched mode: the |b> sketch's signs only
+        key_b = jax.random.key(0) if key is None else check_key(key)
+    inp, p_in, s_in = _input_state(rhs, mode, key_b, dtype)
+    vec = jnp.zeros((enc.shape[0],), inp.dtype).at[at : at + inp.shape[0]].set(inp)
+    out = enc.polynomial(poly, vec, mode, key=mode_key)[read]
+    norm2 = jnp.sum(jnp.abs(out) ** 2)
+    return AlgorithmResult(
+        state=out / jnp.sqrt(norm2),
+        success_probability=(norm2 * p_in).astype(dtype),
+        queries=poly.degree,
+        samples=jnp.asarray(poly.degree * float(mode.samples), dtype) + s_in,
+        polynomial=poly,
+    )
+
+
+def _check_kappa(kappa) -> float:
+    if isinstance(kappa, bool) or not isinstance(kappa, int | float | np.floating | np.integer):
+        raise TypeError(f"kappa must be a real number > 1, got {kappa!r}")
+    kappa = float(kappa)
+    if not math.isfinite(kappa) or kappa <= 1.0:
+        raise ValueError(f"kappa must be a finite number > 1 (a condition-number bound), got {kappa!r}")
+    return kappa
+
+
+def linear_solve(
+    a,
+    b,
+    *,
+    kappa: float,
+    epsilon: float = 1e-4,
+    mode: str | AbstractMode = "ideal",
+    m=None,
+    key=None,
+    rescale: bool = False,
+) -> AlgorithmResult:
+    """Prepare ``|x> ∝ A^+ b`` by QSVT (``1/x``) on the sketched block encoding of ``A`` (DESIGN.md 1.8).
+
+    Parameters
+    ----------
+    a : scipy.sparse matrix, dense array or matrix source, shape (n, d), entries in ``[-1, 1]``
+        (or ``rescale=True``).
+    b : array (n,), real, nonzero.
+    kappa : bound with every nonzero singular value of ``A / s`` in ``[1/kappa, 1]`` (``s`` = the
+        sparsity of the Hermitian embedding, ``max`` of row and column sparsity of ``A``).
+    epsilon : accuracy of the ``1/x`` polynomial on ``[1/kappa, 1]`` (relative to its peak 1/2).
+    mode, m, key : simulation mode of every element-oracle query (and of the ``|b>`` sketch);
+        ``key`` draws the samples and the ``|b>`` sketch's random signs (``expected`` mode takes
+        the signs from ``key``, default ``jax.random.key(0)``).
+    rescale : divide ``A`` by ``max |A_ij|`` when it exceeds 1 (the state is unchanged).
+    """
+    src, scale = _as_source(a, "a", rescale)
+    if scale != 1.0:
+        src = src.scaled(scale)
+    rhs = _check_rhs(b, src.shape[0], "b")
+    kappa = _check_kappa(kappa)
+    mode = as_mode(mode, m)
+    enc = sparse_access_encoding(hermitian_embedding(src))
+    poly = inverse_polynomial(kappa, epsilon)
+    return _run(enc, poly, rhs, mode, key, at=0, read=slice(src.shape[0], None))
+
+
+def ridge(
+    x,
+    y,
+    lam: float,
+    *,
+    kappa: float | None = None,
+    epsilon: float = 1e-4,
+    mode: str | AbstractMode = "ideal",
+    m=None,
+    key=None,
+    rescale: bool = False,
+) -> AlgorithmResult:
+    """Prepare the ridge / LS-SVM weights ``|w> ∝ (X^T X + lam I)^{-1} X^T y`` (DESIGN.md 1.8).
+
+    QSVT ``1/x`` on the Hermitian embedding of ``[X; sqrt(lam) I]`` (size ``N + 2D``, sparsity
+    ``s + 1``), generated from ``X``'s samples on the fly. ``lam > 0``. The default ``kappa`` is
+    ``s / sqrt(lam)``: every singular value of the augmented matrix is at least ``sqrt(lam)`` and at
+    most ``s``, so it always holds (a smaller valid bound, e.g. from the data's spectrum, gives a
+    lower degree). With ``rescale=True``, ``X`` and ``lam`` are rescaled together (``X -> c X``,
+    ``lam -> c^2 lam``), which leaves ``w`` unchanged up to its norm.
+    """
+    src, scale = _as_source(x, "x", rescale)
+    if isinstance(lam, bool) or not isinstance(lam, int | float | np.floating | np.integer):
+        raise TypeError(f"lam must be a real number > 0, got {lam!r}")
+    lam = float(lam)
+    if not math.isfinite(lam) or lam <= 0.0:
+        raise ValueError(f"lam must be a finite number > 0 (the ridge regulariser), got {lam!r}")
+    if scale != 1.0:
+        src, lam = src.scaled(scale), lam * scale**2
+    if lam > 1.0:
+        if not rescale:
+            raise ValueError(
+                f"lam = {lam:.6g} puts sqrt(lam) > 1 on the augmented matrix's diagonal, beyond what the "
+                "element oracle encodes: pass rescale=True (w is unchanged) or rescale x and lam"
+            )
+        c = 1.0 / math.sqrt(lam)
+        src, lam = src.scaled(c), 1.0
+    rhs = _check_rhs(y, src.shape[0], "y")
+    aug = ridge_augmentation(src, lam)
+    enc = sparse_access_encoding(hermitian_embedding(aug))
+    if kappa is None:
+        kappa = max(enc.sparsity / math.sqrt(lam), 1.0 + 1e-9)
+    kappa = _check_kappa(kappa)
+    mode = as_mode(mode, m)
+    poly = inverse_polynomial(kappa, epsilon)
+    n, d = src.shape
+    full_rhs = np.concatenate([rhs, np.zeros(d)])  # (y; 0_D) on the rows of [X; sqrt(lam) I]
+    return _run(enc, poly, full_rhs, mode, key, at=0, read=slice(n + d, None))
+
+
+def pca(
+    x,
+    guide,
+    *,
+    cutoff: float,
+    gap: float,
+    degree: int | None = None,
+    mode: str | AbstractMode = "ideal",
+    m=None,
+    key=None,
+    rescale: bool = False,
+) -> AlgorithmResult:
+    """Filter a guiding vector onto the top principal components of ``X`` (DESIGN.md 1.8).
+
+    An even spectral filter ``P(x) ~ 1[|x| >= cutoff]`` (transition half-width ``gap``) of the
+    embedding of ``X / s`` applied to ``(0; g)``: the output is ``∝ sum_{sigma_i / s >= cutoff}
+    v_i <v_i|g>``, the top right singular vectors (principal axes of the uncentred data). Put
+    ``cutoff`` between ``sigma_1 / s`` and ``sigma_2 / s``, ``gap`` below half their distance.
+    ``degree`` (even) defaults to the smallest even degree with filter error below 1e-6 by the
+    construction's measured rate ``~ (2 / gap) ln(1/1e-6)``. The success probability is the squared
+    overlap of ``g / ||g||`` with the kept subspace.
+    """
+    src, scale = _as_source(x, "x", rescale)
+    if scale != 1.0:
+        src = src.scaled(scale)
+    n, d = src.shape
+    g = _check_rhs(guide, d, "guide")
+    mode = as_mode(mode, m)
+    if degree is None:
+        degree = 2 * math.ceil(math.log(1e6) / max(float(gap), 1e-12))
+    degree = positive_int(degree, "degree")
+    poly = spectral_filter_polynomial(degree, cutoff, gap)
+    enc = sparse_access_encoding(hermitian_embedding(src))
+    # the guide sits on the column block: run on (0; g), read the column block back
+    return _run(enc, poly, g, mode, key, at=n, read=slice(n, None))
