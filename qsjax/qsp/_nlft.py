@@ -82,6 +82,7 @@ class NLFTResult(NamedTuple):
     residual: float  # max-abs residual of the reduced Chebyshev coefficients (even: constant doubled)
     grid: int  # Weiss grid size used
     tail: float  # aliasing tail of the Weiss factor at that grid
+    passes: int  # inverse-NLFT passes (one per Weiss grid tried after the first acceptable one)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -174,6 +175,12 @@ def weiss_grid_start(degree: int, margin: float) -> int:
     factor = max(float(WEISS_MIN_FACTOR), 0.1 / math.sqrt(max(margin, 1e-300)))
     want = min(float(WEISS_MAX_GRID), factor * (degree + 1))
     return max(64, 1 << max(0, math.ceil(math.log2(want))))
+
+
+def weiss_feasible(degree: int, margin: float) -> bool:
+    """Whether the capped Weiss grid can plausibly resolve ``1 - max|P| = margin`` at this degree
+    (the optimistic end, ``0.05 (d + 1) / sqrt(margin)`` points, of the measured requirement)."""
+    return margin > 0.0 and 0.05 * (degree + 1) / math.sqrt(margin) <= WEISS_MAX_GRID
 
 
 def complementary(c: np.ndarray, tol: float, margin: float, start: int | None = None):
@@ -327,7 +334,9 @@ def nlft_phases(c: np.ndarray, tol: float, margin: float) -> NLFTResult:
     d = c.shape[0] - 1
     beta = beta_from_cheb(c)
     start = None
+    passes = 0
     while True:
+        passes += 1
         a, grid, tail = complementary(c, tol, margin, start)
         t, _, _ = inverse_nlft(a, beta)
         if not np.all(np.isfinite(t)):
@@ -337,5 +346,5 @@ def nlft_phases(c: np.ndarray, tol: float, margin: float) -> NLFTResult:
         _, beta_got = forward_nlft(np.tan(psi))
         residual = _reduced_residual(beta_got, beta)
         if residual <= tol or 2 * grid > WEISS_MAX_GRID:
-            return NLFTResult(psi=psi, residual=residual, grid=grid, tail=tail)
+            return NLFTResult(psi=psi, residual=residual, grid=grid, tail=tail, passes=passes)
         start = 2 * grid
