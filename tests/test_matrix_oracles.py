@@ -362,3 +362,27 @@ def test_row_index_fit_matches_the_paper():
     fit = qsjax.fit_sample_complexity(size, [r["m"] for r in rows], [r["error_mean"] for r in rows])
     assert abs(fit.alpha - 1.0) <= 0.03 and abs(fit.beta - 1.0) <= 0.03, fit
     assert abs(fit.c / 2.2 - 1.0) <= 0.15, fit
+
+
+def test_user_streams_of_element_and_row_samples():
+    """A user's stream of explicit samples gives the same realisation as the library's own stream
+    of the same samples (exp of the per-cell sums), batches of any size."""
+    a = _random_sparse(6, 6, 0.4, RNG)
+    m = qsjax.sparse_matrix(a, dtype=jnp.float64)
+    oracle = qsjax.element_oracle(m)
+    i, j, v = (np.asarray(x) for x in m.element_samples(jax.random.key(4), 999))
+    batches = [(i[s : s + 100], j[s : s + 100], v[s : s + 100]) for s in range(0, 999, 100)]
+    k = m.nonzero_index(i, j)
+    ref = np.exp(1j * m.nnz * np.bincount(k, weights=np.arcsin(v), minlength=m.nnz) / 999)
+    np.testing.assert_allclose(oracle.from_stream(batches), ref, atol=1e-12)
+    with pytest.raises(ValueError, match="not nonzeros"):
+        zero = np.argwhere(a.toarray() == 0)[0]
+        oracle.from_stream([(np.array([zero[0]]), np.array([zero[1]]), np.array([0.5]))])
+    ri = qsjax.row_index_oracle(m)
+    rows = np.asarray(qsjax.random.sample_indices(jax.random.key(5), None, 6, 0, 1, 500))
+    counts = np.bincount(rows, minlength=6)
+    bits = np.asarray(ri.phases.data.values).T
+    ref = np.exp(1j * np.pi * 6 * bits * counts / 500)
+    np.testing.assert_allclose(ri.from_stream([rows[:123], rows[123:]]), ref, atol=1e-12)
+    with pytest.raises(ValueError, match="row indices"):
+        ri.from_stream([np.array([7])])

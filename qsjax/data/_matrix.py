@@ -176,6 +176,34 @@ class AbstractMatrixSource(eqx.Module):
         i, j, v = self.elements()
         return jax.ops.segment_sum(v.astype(y.dtype) * y[i], j, num_segments=self.shape[1])
 
+    def nonzero_index(self, rows, cols) -> np.ndarray:
+        """The nonzero indices ``k`` of host arrays of positions ``(rows, cols)`` (numpy, concrete;
+        for users' streams of element samples). ``ValueError`` for a position that is not a
+        nonzero of the matrix."""
+        rows = np.asarray(rows)
+        cols = np.asarray(cols)
+        if rows.shape != cols.shape or rows.ndim != 1:
+            raise ValueError(
+                f"rows and cols must be 1-D arrays of one length, got {rows.shape} and {cols.shape}"
+            )
+        for arr, name in ((rows, "rows"), (cols, "cols")):
+            if arr.size and not np.issubdtype(arr.dtype, np.integer):
+                raise TypeError(f"{name} must be integer indices, got dtype {arr.dtype}")
+        n, d = self.shape
+        i, j, _ = (np.asarray(a, np.int64) for a in self.elements())
+        keys = i * d + j
+        order = np.argsort(keys, kind="stable")
+        want = rows.astype(np.int64) * d + cols.astype(np.int64)
+        pos = np.clip(np.searchsorted(keys[order], want), 0, keys.size - 1)
+        bad = (keys[order][pos] != want) | (rows < 0) | (rows >= n) | (cols < 0) | (cols >= d)
+        if bad.any():
+            first = np.flatnonzero(bad)[:5]
+            raise ValueError(
+                f"positions {list(zip(rows[first].tolist(), cols[first].tolist(), strict=True))} are not "
+                "nonzeros of the matrix (element samples must be nonzero entries)"
+            )
+        return order[pos].astype(np.int32)
+
     def to_scipy(self) -> scipy.sparse.csr_array:
         """The matrix as a scipy CSR array (float64), for references and classical solvers."""
         i, j, v = (np.asarray(a) for a in self.elements())

@@ -22,7 +22,7 @@ from jaxtyping import Array, Complex, Float
 
 from .._internal.validate import is_concrete
 from ..data._matrix import AbstractMatrixSource
-from ..data._sources import IIDSource
+from ..data._sources import IIDSource, Stream
 from ._channel import DiagonalChannel
 from ._modes import DEFAULT_CHUNK, AbstractSketch
 from ._phase import PhaseSketch, as_t
@@ -61,6 +61,25 @@ class ElementOracle(AbstractSketch):
 
     def channel(self, m) -> DiagonalChannel:
         return self.phases.channel(m)
+
+    def from_stream(self, batches, m: int | None = None) -> Complex[Array, " K"]:
+        """One realisation from a user's stream of element samples: any iterable of
+        ``(rows, cols, values)`` batches (host arrays), each sample applying
+        ``exp(i (t/M) arcsin(A_ij))`` to its nonzero. Positions must be nonzeros of the matrix and
+        values in ``[-1, 1]``; ``m`` as in :meth:`qsjax.PhaseSketch.from_stream`."""
+
+        def cells():
+            for b, batch in enumerate(batches):
+                try:
+                    rows, cols, vals = batch
+                except (TypeError, ValueError) as exc:
+                    raise ValueError(f"stream batch {b} must be a (rows, cols, values) triple") from exc
+                vals = np.asarray(vals, np.float64)
+                if vals.shape != np.shape(rows) or not (np.abs(vals) <= 1.0).all():
+                    raise ValueError(f"stream batch {b}: values must be finite, in [-1, 1], one per position")
+                yield self.matrix.nonzero_index(rows, cols), np.arcsin(vals)
+
+        return self.phases.from_stream(Stream(cells(), dim=self.dim), m)
 
     def encoded_values(self, diag: Complex[Array, "... K"]) -> Float[Array, "... K"]:
         """The matrix entries a realisation block-encodes through the sine LCU: ``Im V_k = sin phi_k``

@@ -24,7 +24,7 @@ import numpy as np
 from jaxtyping import Array, Complex, Float, Integer
 
 from ..data._matrix import AbstractMatrixSource
-from ..data._sources import BooleanData
+from ..data._sources import BooleanData, Stream
 from ._channel import DiagonalChannel
 from ._modes import DEFAULT_CHUNK, AbstractSketch
 from ._phase import PhaseSketch, as_t
@@ -73,6 +73,23 @@ class RowIndexOracle(AbstractSketch):
 
     def channel(self, m) -> DiagonalChannel:
         return self.phases.channel(m)
+
+    def from_stream(self, batches, m: int | None = None) -> Complex[Array, "sb N"]:
+        """One realisation from a user's stream of row samples: any iterable of integer arrays of
+        sampled row indices (each sample carries the whole row, whose column indices set the bits);
+        ``m`` as in :meth:`qsjax.PhaseSketch.from_stream`."""
+        table = np.asarray(self.phases.data.values)
+
+        def cells():
+            for b, rows in enumerate(batches):
+                rows = np.asarray(rows)
+                if rows.ndim != 1 or (rows.size and not np.issubdtype(rows.dtype, np.integer)):
+                    raise ValueError(f"stream batch {b} must be a 1-D integer array of row indices")
+                if rows.size and (rows.min() < 0 or rows.max() >= self.dim):
+                    raise ValueError(f"stream batch {b}: row indices must lie in [0, {self.dim})")
+                yield rows, table[rows]
+
+        return self.phases.from_stream(Stream(cells(), dim=self.dim), m)
 
     # -- the XOR form
     def bit_phases(self, diag: Complex[Array, "sb N"]) -> Complex[Array, "N s b"]:
