@@ -10,6 +10,17 @@ Usage::
     python scripts/bench_phases.py --quick            # CI-sized, seconds
     python scripts/bench_phases.py --json bench.json  # degrees up to 10^4
     python scripts/bench_phases.py --degrees 1001 10001 --amplitude 0.99
+
+Degree sweep (``--sweep``): sign polynomials of degree 1e2 .. 1e5 (``sign_polynomial(d, 10 / d)``,
+approximation error ~1e-3 off the gap) rescaled to ``max |P| = 1 - margin`` (default ``1e-6``), solved
+with ``--method`` (default ``auto``: the NLFT path from degree 500) twice, then checked by an
+independent numpy evaluator (explicit 2x2 products, batched over points) at ``--check-points`` random
+points of ``[-1, 1]``; optionally timed beside the iterative Newton solver up to
+``--baseline-max-degree``. Records time, residual, independent-grid error, ``max |P|`` and the load
+average (the machine may be shared: timings are as measured)::
+
+    python scripts/bench_phases.py --sweep --json sweep.json
+    python scripts/bench_phases.py --sweep --degrees 1001 10001 --margin 1e-4 --baseline-max-degree 10001
 """
 
 from __future__ import annotations
@@ -28,10 +39,11 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
 from qsjax import find_phases, sign_polynomial, spectral_filter_polynomial  # noqa: E402
-from qsjax.qsp import qsp_response  # noqa: E402
+from qsjax.qsp import qsp_response, sup_norm  # noqa: E402
 
 QUICK_DEGREES = (10, 30, 100, 300)
 FULL_DEGREES = (10, 100, 1000, 3000, 10000)
+SWEEP_DEGREES = (101, 301, 1001, 3001, 10001, 30001, 100001)
 
 
 def make_target(degree: int, kind: str, amplitude: float):
@@ -103,13 +115,116 @@ def bench_pyqsp(poly) -> dict | None:
     }
 
 
+def np_response(phases: np.ndarray, x: np.ndarray, chunk: int = 1024) -> np.ndarray:
+    """``Re <0|U_phi(x)|0>`` by explicit 2x2 products in numpy (independent of qsjax), batched.
+
+    The row vector ``<0| exp(i phi_0 Z)`` times ``W(x) exp(i phi_k Z)``, ``k = 1 .. d``, for ``chunk``
+    points at a time: ``d * len(x)`` 2x2 products (2e8 at degree 1e5 and 2000 points, a few seconds).
+    """
+    e = np.exp(1j * np.asarray(phases, dtype=np.float64))
+    out = []
+    for xs in np.array_split(np.asarray(x, dtype=np.float64), max(1, -(-len(x) // chunk))):
+        s = np.sqrt(1.0 - xs * xs)
+        v0 = np.full(xs.shape, e[0])
+        v1 = np.zeros(xs.shape, complex)
+        for ek in e[1:]:
+            w0 = xs * v0 + 1j * s * v1
+            w1 = 1j * s * v0 + xs * v1
+            v0, v1 = w0 * ek, w1 * np.conj(ek)
+        out.append(v0.real)
+    return np.concatenate(out)
+
+
+def sweep_record(coeffs: np.ndarray, method: str, x: np.ndarray) -> dict:
+    """Solve twice (first call includes any JIT compilation), check independently at ``x``."""
+    load = os.getloadavg()
+    t0 = time.perf_counter()
+    first = find_phases(coeffs, method=method)
+    t1 = time.perf_counter()
+    second = find_phases(coeffs, method=method)
+    t2 = time.perf_counter()
+    c0 = time.perf_counter()
+    got = np_response(second.phases, x)
+    err = float(np.max(np.abs(got - np.polynomial.chebyshev.chebval(x, coeffs))))
+    return {
+        "solver": "qsjax",
+        "requested_method": method,
+        "method": second.method,
+        "degree": second.degree,
+        "seconds_first": t1 - t0,
+        "seconds": t2 - t1,
+        "residual": second.residual,
+        "max_error": second.max_error,
+        "independent_grid_error": err,
+        "independent_points": int(len(x)),
+        "check_seconds": time.perf_counter() - c0,
+        "iterations": second.iterations,
+        "deterministic": bool(np.array_equal(first.phases, second.phases)),
+        "loadavg_before": list(load),
+        "loadavg_after": list(os.getloadavg()),
+    }
+
+
+def run_sweep(args) -> list[dict]:
+    degrees = args.degrees or SWEEP_DEGREES
+    rng = np.random.default_rng(args.seed)
+    records = []
+    header = (
+        f"{'method':10s} {'degree':>7s} {'1-max|P|':>9s} {'build s':>8s} {'first s':>8s} {'solve s':>8s} "
+        f"{'residual':>9s} {'indep err':>9s} {'load':>5s}"
+    )
+    print(header)
+    print("-" * len(header))
+    for deg in degrees:
+        d = deg if deg % 2 == 1 else deg + 1
+        t0 = time.perf_counter()
+        poly = sign_polynomial(d, min(0.5, 10.0 / d))
+        coeffs = np.asarray(poly.coeffs) * ((1.0 - args.margin) / poly.max_abs)
+        top = sup_norm(coeffs)
+        build = time.perf_counter() - t0
+        # random points, plus a few in the transition window and the end points
+        x = np.concatenate(
+            [rng.uniform(-1, 1, args.check_points - 10), rng.uniform(-10 / d, 10 / d, 8), [-1.0, 1.0]]
+        )
+        methods = [args.method]
+        if args.baseline_max_degree and d <= args.baseline_max_degree:
+            methods.append("newton")
+        for method in methods:
+            rec = sweep_record(coeffs, method, x)
+            rec.update(
+                target=f"sign_polynomial({d}, {min(0.5, 10.0 / d):.4g}) * (1 - {args.margin:g}) / max",
+                approx_error=poly.approx_error,
+                max_abs=top,
+                margin=1.0 - top,
+                build_seconds=build,
+            )
+            records.append(rec)
+            print(
+                f"{rec['method']:10s} {d:7d} {1.0 - top:9.2e} {build:8.2f} {rec['seconds_first']:8.2f} "
+                f"{rec['seconds']:8.2f} {rec['residual']:9.1e} {rec['independent_grid_error']:9.1e} "
+                f"{rec['loadavg_before'][0]:5.2f}",
+                flush=True,
+            )
+    return records
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help=f"degrees {QUICK_DEGREES}")
     ap.add_argument("--degrees", type=int, nargs="+", help="explicit list of degrees")
     ap.add_argument("--target", choices=("sign", "filter"), default="sign")
     ap.add_argument("--amplitude", type=float, default=0.9, help="max |P| of the target")
-    ap.add_argument("--method", choices=("auto", "fpi", "newton"), default="auto")
+    ap.add_argument("--method", choices=("auto", "nlft", "fpi", "newton"), default="auto")
+    ap.add_argument("--sweep", action="store_true", help=f"degree sweep {SWEEP_DEGREES} near max|P| = 1")
+    ap.add_argument("--margin", type=float, default=1e-6, help="sweep: 1 - max |P| of the targets")
+    ap.add_argument("--check-points", type=int, default=2000, help="sweep: independent check points")
+    ap.add_argument(
+        "--baseline-max-degree",
+        type=int,
+        default=0,
+        help="sweep: also time the iterative Newton solver up to this degree (at most 20001)",
+    )
+    ap.add_argument("--seed", type=int, default=0, help="sweep: seed of the check points")
     ap.add_argument(
         "--pyqsp-max-degree",
         type=int,
@@ -119,6 +234,24 @@ def main(argv=None) -> int:
     )
     ap.add_argument("--json", metavar="PATH", help="write the records as JSON")
     args = ap.parse_args(argv)
+
+    if args.sweep:
+        records = run_sweep(args)
+        if args.json:
+            meta = {
+                "platform": platform.platform(),
+                "python": platform.python_version(),
+                "cpu_count": os.cpu_count(),
+                "mode": "sweep",
+                "method": args.method,
+                "margin": args.margin,
+                "check_points": args.check_points,
+                "note": "seconds as measured; the machine may be shared (see loadavg_* per record)",
+            }
+            with open(args.json, "w") as fh:
+                json.dump({"meta": meta, "records": records}, fh, indent=2)
+            print(f"wrote {len(records)} records to {args.json}")
+        return 0
 
     degrees = args.degrees or (QUICK_DEGREES if args.quick else FULL_DEGREES)
     pyqsp_max = args.pyqsp_max_degree or (301 if args.quick else 1001)

@@ -365,6 +365,16 @@ def _matrix_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _output_paths(args: argparse.Namespace, panel: str) -> tuple[Path, Path]:
+    """``--json`` / ``--png`` or ``results/scaling_<panel>[_quick].{json,png}``, folders created."""
+    stem = f"scaling_{panel}_quick" if args.quick else f"scaling_{panel}"
+    json_path = args.json or Path("results") / f"{stem}.json"
+    png_path = args.png or Path("results") / f"{stem}.png"
+    for path in (json_path, png_path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return json_path, png_path
+
+
 def run_element(args: argparse.Namespace) -> int:
     """Fig. 3 element panel: M = C nnz^alpha / eps^beta for the matrix-element oracle (paper: C ≈ 1.1)."""
     import json
@@ -377,11 +387,7 @@ def run_element(args: argparse.Namespace) -> int:
     from qsjax import fit_sample_complexity
     from qsjax.experiments import element_error_sweep, log_grid
 
-    stem = "scaling_element_quick" if args.quick else "scaling_element"
-    json_path = args.json or Path("results") / f"{stem}.json"
-    png_path = args.png or Path("results") / f"{stem}.png"
-    for path in (json_path, png_path):
-        path.parent.mkdir(parents=True, exist_ok=True)
+    json_path, png_path = _output_paths(args, "element")
     nnzs = [250, 500, 1000, 2000] if args.quick else [250, 354, 500, 707, 1000, 1414, 2000]
     ms = log_grid(1e5, 1e8, 2 if args.quick else 6)
     seeds = args.seeds or (2 if args.quick else 4)
@@ -435,11 +441,7 @@ def run_row_index(args: argparse.Namespace) -> int:
     from qsjax import fit_sample_complexity
     from qsjax.experiments import log_grid, row_index_error_sweep
 
-    stem = "scaling_row_index_quick" if args.quick else "scaling_row_index"
-    json_path = args.json or Path("results") / f"{stem}.json"
-    png_path = args.png or Path("results") / f"{stem}.png"
-    for path in (json_path, png_path):
-        path.parent.mkdir(parents=True, exist_ok=True)
+    json_path, png_path = _output_paths(args, "row_index")
     dims = [50, 100, 200, 500] if args.quick else [50, 71, 100, 141, 200, 283, 400, 500]
     ms = log_grid(1e5, 1e8, 2 if args.quick else 6)
     seeds = args.seeds or (1 if args.quick else 4)

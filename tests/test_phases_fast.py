@@ -140,8 +140,19 @@ def test_auto_falls_back_when_max_abs_touches_one(rng):
     assert np.max(np.abs(np_response(res.phases, x) - cheb.chebval(x, poly.coeffs))) <= 1e-9
 
 
+def test_auto_prefers_newton_when_the_margin_needs_a_huge_weiss_grid(rng):
+    # 1 - max|P| = 1e-11 at degree 1001: the Weiss grid would be 2^25 points (~7 s) against ~2 s of
+    # Newton, so "auto" runs the iteration first (as for arcsin_polynomial(1001), margin 6e-12)
+    poly = sign_polynomial(1001, 0.01)
+    c = scaled_to(poly, 1 - 1e-11)
+    res = find_phases(c)
+    assert "newton" in res.method
+    x = rng.uniform(-1, 1, 200)
+    assert np.max(np.abs(np_response(res.phases, x) - cheb.chebval(x, c))) <= 1e-9
+
+
 def test_nlft_refuses_norm_one_targets():
-    with pytest.raises(QSPConvergenceError, match="reaches 1"):
+    with pytest.raises(QSPConvergenceError, match=r"needs max \|P\| < 1 strictly"):
         find_phases(np.array([0.0, 1.0]), method="nlft")  # P(x) = x: |P(+-1)| = 1
     # while the iteration handles it
     res = find_phases(np.array([0.0, 1.0]))

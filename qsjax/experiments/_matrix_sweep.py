@@ -14,6 +14,17 @@ from ..sketch._element import element_oracle
 from ..sketch._row_index import row_index_oracle
 
 
+def _check_grid(ms, seeds) -> tuple[np.ndarray, int]:
+    """The ``M`` grid as a float array of positive counts and the seed count ``>= 1``."""
+    seeds = int(seeds)
+    if seeds < 1:
+        raise ValueError(f"seeds must be >= 1, got {seeds}")
+    m_arr = np.asarray(ms, float)
+    if m_arr.ndim != 1 or m_arr.size == 0 or not (m_arr > 0).all():
+        raise ValueError(f"ms must be a non-empty list of positive sample counts, got {ms!r}")
+    return m_arr, seeds
+
+
 @jax.jit
 def _element_errors(oracle, m_arr):
     target = oracle.matrix.values
@@ -34,15 +45,10 @@ def element_error_sweep(
     (compiled once per ``nnz``). Runs in the dtype of the library's default (float64 under x64).
     """
     n, d = (int(v) for v in shape)
-    seeds = int(seeds)
-    if seeds < 1:
-        raise ValueError(f"seeds must be >= 1, got {seeds}")
+    m_arr, seeds = _check_grid(ms, seeds)
     nnzs = [int(k) for k in nnzs]
     if not nnzs or min(nnzs) < 1 or max(nnzs) > n * d:
         raise ValueError(f"nnzs must be integers in [1, {n * d}], got {nnzs}")
-    m_arr = np.asarray(ms, float)
-    if m_arr.ndim != 1 or m_arr.size == 0 or not (m_arr > 0).all():
-        raise ValueError(f"ms must be a non-empty list of positive sample counts, got {ms!r}")
     rng = np.random.default_rng(seed)
     rows = []
     for nnz in nnzs:
@@ -87,15 +93,10 @@ def row_index_error_sweep(
     the mean over random columns is ``~ (b/2) pi^2 N / (2M)`` with ``b = ceil(log2 N)`` bits, i.e.
     ``M ~ (pi^2/4) N log2 N / eps``; the worst case twice that.
     """
-    seeds = int(seeds)
-    if seeds < 1:
-        raise ValueError(f"seeds must be >= 1, got {seeds}")
+    m_arr, seeds = _check_grid(ms, seeds)
     dims = [int(n) for n in dims]
     if not dims or min(dims) < max(2, int(sparsity)):
         raise ValueError(f"dims must be integers >= max(2, sparsity), got {dims}")
-    m_arr = np.asarray(ms, float)
-    if m_arr.ndim != 1 or m_arr.size == 0 or not (m_arr > 0).all():
-        raise ValueError(f"ms must be a non-empty list of positive sample counts, got {ms!r}")
     rng = np.random.default_rng(seed)
     rows = []
     for n in dims:

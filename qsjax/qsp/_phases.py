@@ -33,12 +33,16 @@ independent grid by the full 2x2 product (:func:`qsp_response`).
 ``method="nlft"`` (the default for ``degree >= 500``, see :mod:`qsjax.qsp._nlft`): the nonlinear
 Fourier transform route, ``O(d log^2 d)``. The complementary polynomial comes from the Weiss algorithm
 (FFT of ``log(1 - P^2)`` on the circle, outer function), the NLFT sequence from a half-recursive
-(fast) layer stripping, and the phases are ``arctan`` of it. Host-side numpy/scipy FFTs, no JIT:
-about 0.2-1.5 s at ``d = 10^4`` and 5 s at ``d = 10^5`` with ``max |P| = 1 - 1e-6`` on a loaded 2-core
-CPU. It needs ``max |P| < 1`` strictly: the Weiss grid grows like ``d / sqrt(1 - max|P|)`` and is
-capped (``1 - max|P| >~ 5e-7`` at ``d = 10^5``, ``~1e-8`` at ``10^4``); ``"auto"`` falls back to the
-iteration below when the margin is too small (polynomials touching 1, e.g. ``sign_polynomial`` with
-``amplitude=1``) at degrees where Newton is still affordable.
+(fast) layer stripping, and the phases are ``arctan`` of it. Host-side numpy/scipy FFTs, no JIT.
+Measured for sign polynomials at ``max |P| = 1 - 1e-6`` on a shared 2-core CPU (load ~3), whole
+``find_phases`` call including the sup norm and the verification: 0.07 s at ``d = 10^3``, 0.5 s at
+``10^4`` (Newton: 38 s), 8 s at ``10^5`` (of which the solve ~3 s), coefficient residual ~1e-15.
+It needs ``max |P| < 1`` strictly: the Weiss grid grows like ``d / sqrt(1 - max|P|)`` and is capped at
+2^25 points (full accuracy down to ``1 - max|P| ~ 1e-7`` at ``d = 10^5``; a target touching 1 to
+rounding, e.g. ``sign_polynomial`` with ``amplitude=1``, needs the cap already at ``d ~ 10^3``).
+``"auto"`` therefore compares estimated costs: when the margin is tiny and the degree moderate
+(``arcsin_polynomial(1001)``: margin ``6e-12``) it runs the iteration below first, and either solver
+is the other's fallback.
 
 ``method="fpi"`` / ``"newton"`` (the default below degree 500): symmetric QSP solved on the reduced
 phases ``psi`` (the ``ceil((d+1)/2)`` independent phases, with ``phi_0 = phi_d = pi/4 + psi_last`` as
@@ -184,6 +188,11 @@ def _achieved_coeffs(psi, parity: int):
     return _nodes_to_reduced_coeffs(_response_at_nodes(psi, parity, n), parity, dt)
 
 
+def _expi(phase):
+    """``exp(i phase)`` for a real ``phase`` (no real-to-complex promotion: strict-promotion safe)."""
+    return jax.lax.complex(jnp.cos(phase), jnp.sin(phase))
+
+
 @partial(jax.jit, static_argnums=(1,))
 def _jacobian_at_nodes(psi, parity: int):
     """``d Re<0|U_phi(x_j)|0> / d psi_i`` at the positive nodes, shape (dt, n) [psi, node].
@@ -204,13 +213,13 @@ def _jacobian_at_nodes(psi, parity: int):
     def w_right(v0, v1):  # row v -> v W
         return x * v0 + 1j * s * v1, 1j * s * v0 + x * v1
 
-    e0 = jnp.exp(1j * phis[0])
+    e0 = _expi(phis[0])
     a0 = e0 * jnp.ones_like(x)
     a1 = jnp.zeros_like(x)
 
     def fwd(st, ph):
         v0, v1 = w_right(*st)
-        e = jnp.exp(1j * ph)
+        e = _expi(ph)
         return (v0 * e, v1 * jnp.conj(e)), None
 
     (a0, a1), _ = jax.lax.scan(fwd, (a0, a1), phis[1:n_half])
@@ -222,7 +231,7 @@ def _jacobian_at_nodes(psi, parity: int):
     else:
         # g = v e^{i psi0 Z} v^T with v = a_M W;  b_M = W e^{i psi0 Z} v^T
         v0, v1 = w_right(a0, a1)
-        em = jnp.exp(1j * psi[0])
+        em = _expi(psi[0])
         u0, u1 = em * v0, jnp.conj(em) * v1
         b0, b1 = x * u0 + 1j * s * u1, 1j * s * u0 + x * u1
         j_mid = jnp.real(1j * (em * v0 * v0 - jnp.conj(em) * v1 * v1))
@@ -230,7 +239,7 @@ def _jacobian_at_nodes(psi, parity: int):
     def bwd(st, ph):
         a0, a1, b0, b1 = st
         jk = jnp.real(2j * (a0 * b0 - a1 * b1))
-        e = jnp.exp(1j * ph)
+        e = _expi(ph)
         # a_{k-1} = a_k exp(-i phi_k Z) W^dagger
         u0, u1 = a0 * jnp.conj(e), a1 * e
         na0, na1 = x * u0 - 1j * s * u1, -1j * s * u0 + x * u1
@@ -299,9 +308,15 @@ def _newton_cost_in_fpi_steps(dt: int) -> float:
     fixed-point map for longer; at d = 10^4 the switch happens after ~200 predicted iterations.
     Depends only on dt, so the solver stays deterministic.
     """
+    return _newton_seconds(dt) / (4e-9 * dt * dt)
+
+
+def _newton_seconds(dt: int) -> float:
+    """Estimated seconds of a Newton solve with ``dt`` reduced phases (see above): ~2 s at d = 10^3,
+    ~20 s at d = 10^4."""
     c_f = 4e-9 * dt * dt
     c_lu = 3.3e-11 * dt**3
-    return (2.0 + 4.0 * (4.0 * c_f + c_lu)) / c_f
+    return 2.0 + 4.0 * (4.0 * c_f + c_lu)
 
 
 def _newton(psi: np.ndarray, target: np.ndarray, parity: int, tol: float, maxiter: int):
@@ -418,9 +433,9 @@ def _target_coeffs(poly) -> tuple[np.ndarray, int, int]:
     return c, degree, parity
 
 
-_VERIFY_MAX_ANGLES = 2001
+_VERIFY_MAX_ANGLES = 1001
 """Verification points (besides the uniform 257) at most: the check costs ``degree x points`` 2x2
-products, 2e8 at degree 10^5 (a few seconds); below degree ~2000 the grid is ~d + 264 points."""
+products, 1.3e8 at degree 10^5 (under a second); below degree ~1000 the grid is ~d + 264 points."""
 
 
 def _verify_grid(degree: int) -> np.ndarray:
@@ -462,9 +477,10 @@ def find_phases(
         degree at most :data:`MAX_POLY_DEGREE`.
     method : {"auto", "nlft", "fpi", "newton"}
         ``"auto"`` (default): ``"nlft"`` for degree >= 500 when ``1 - max|P|`` is large enough for
-        its Weiss grid (falling back to the iteration if it fails and the degree allows Newton);
-        otherwise fixed-point iteration, handing off to Newton when its contraction is slow
-        (``max |P|`` near 1) or it stalls. ``"nlft"``: Weiss complementary polynomial + fast inverse
+        its Weiss grid and it is estimated cheaper than Newton; otherwise fixed-point iteration,
+        handing off to Newton when its contraction is slow (``max |P|`` near 1) or it stalls. If the
+        first choice fails, the other one is tried (the iteration only up to degree 20001).
+        ``"nlft"``: Weiss complementary polynomial + fast inverse
         nonlinear Fourier transform, ``O(d log^2 d)`` (needs ``max |P| < 1`` strictly; see the module
         docstring). ``"fpi"``: fixed-point only. ``"newton"``: Newton from the reference point
         (degree <= 20001: dense Jacobian).
@@ -528,18 +544,46 @@ def find_phases(
         phi = np.array([math.acos(max(-1.0, min(1.0, c[0])))])
         return _finish(phi, phi.copy(), c, degree, parity, "closed form", 0, 0.0, atol)
 
-    if method == "nlft" or (
-        method == "auto"
-        and degree >= _AUTO_NLFT_MIN_DEGREE
-        and (_nlft.weiss_feasible(degree, 1.0 - sup) or degree > _NEWTON_MAX_DEGREE)
-    ):
+    if method == "nlft":
+        return _solve_nlft(c, degree, parity, tol, sup, atol)
+    if method != "auto":
+        return _solve_iterative(c, degree, parity, method, tol, maxiter, sup, atol)
+    first_error = None
+    for solver in _auto_order(degree, 1.0 - sup):
         try:
-            return _solve_nlft(c, degree, parity, tol, sup, atol)
-        except QSPConvergenceError:
-            if method == "nlft" or degree > _NEWTON_MAX_DEGREE:
-                raise
-            # "auto": the iteration below is robust up to norm 1 (it only costs more)
+            if solver == "nlft":
+                return _solve_nlft(c, degree, parity, tol, sup, atol)
+            return _solve_iterative(c, degree, parity, "auto", tol, maxiter, sup, atol)
+        except QSPConvergenceError as exc:
+            if first_error is None:
+                first_error = exc
+            else:
+                first_error.add_note(f"the fallback ({solver}) failed too: {exc}")
+    raise first_error
 
+
+def _auto_order(degree: int, margin: float) -> list[str]:
+    """Solvers ``method="auto"`` tries, in order (the second only if the first fails).
+
+    The NLFT path first from degree 500 when its Weiss grid can plausibly resolve ``margin =
+    1 - max|P|`` and its estimated cost is below Newton's (both models depend only on ``degree`` and
+    ``margin``, so the choice is deterministic); e.g. ``arcsin_polynomial(1001)`` (``margin ~ 6e-12``,
+    a 2^25-point Weiss grid, ~8 s) goes to Newton (~1 s) first. Above Newton's degree limit only NLFT.
+    """
+    if degree > _NEWTON_MAX_DEGREE:
+        return ["nlft"]
+    if (
+        degree >= _AUTO_NLFT_MIN_DEGREE
+        and _nlft.weiss_feasible(degree, margin)
+        and _nlft.estimated_seconds(degree, margin) <= _newton_seconds(_num_reduced(degree))
+    ):
+        return ["nlft", "iterative"]
+    return ["iterative", "nlft"]
+
+
+def _solve_iterative(c, degree, parity, method, tol, maxiter, sup, atol) -> QSPPhases:
+    """Fixed-point iteration and/or Newton on the reduced phases (module docstring)."""
+    dt = _num_reduced(degree)
     target = c[parity::2].copy()
     if parity == 0:
         target[0] *= 2.0  # matches the doubled constant of _nodes_to_reduced_coeffs
@@ -605,11 +649,41 @@ def _solve_nlft(c, degree, parity, tol, sup, atol) -> QSPPhases:
     return _finish(phases, psi, c, degree, parity, "nlft", res.passes, res.residual, atol)
 
 
+_VERIFY_SCAN_MIN_DEGREE = 5000
+"""From this degree on the verification uses :func:`_response_full` (one ``lax.scan`` of 2x2 products,
+~5x faster than the general QSVT engine behind :func:`qsp_response`: 0.6 s instead of 3 s at degree
+10^5); below it, the engine itself, so the check also covers the path users apply the phases with."""
+
+
+@jax.jit
+def _response_full(phases, x):
+    """``<0|U_phi(x)|0>`` by the full product (no symmetry used): the row ``<0| exp(i phi_0 Z)`` times
+    ``W(x) exp(i phi_k Z)`` for k = 1 .. d, as four real arrays (as in :func:`_response_at_nodes`)."""
+    s = jnp.sqrt(jnp.maximum(0.0, 1.0 - x * x))
+    co, si = jnp.cos(phases), jnp.sin(phases)
+    a = co[0] * jnp.ones_like(x)
+    b = si[0] * jnp.ones_like(x)
+    c = jnp.zeros_like(x)
+    d = jnp.zeros_like(x)
+
+    def step(st, cs):
+        a, b, c, d = st
+        co, si = cs
+        wa, wb = x * a - s * d, x * b + s * c
+        wc, wd = x * c - s * b, x * d + s * a
+        return (wa * co - wb * si, wa * si + wb * co, wc * co + wd * si, wd * co - wc * si), None
+
+    (a, b, c, d), _ = jax.lax.scan(step, (a, b, c, d), (co[1:], si[1:]), unroll=4)
+    return a + 1j * b
+
+
 def _finish(phases, psi, c, degree, parity, method_used, iters, r, atol) -> QSPPhases:
     """Verify the achieved polynomial on an independent grid (full product, not the half trick)."""
     x = _verify_grid(degree)
     with jax.enable_x64(True):
-        got = np.real(np.asarray(qsp_response(jnp.asarray(phases), jnp.asarray(x))))
+        ph, xj = jnp.asarray(phases, jnp.float64), jnp.asarray(x, jnp.float64)
+        resp = _response_full(ph, xj) if degree >= _VERIFY_SCAN_MIN_DEGREE else qsp_response(ph, xj)
+        got = np.real(np.asarray(resp))
     want = np.polynomial.chebyshev.chebval(x, c)
     err = float(np.max(np.abs(got - want)))
     if not (err <= atol):

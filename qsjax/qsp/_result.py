@@ -24,9 +24,11 @@ class QSPPhases(eqx.Module):
     degree : int
     parity : int
     method : str
-        ``"fpi"`` or ``"fpi+newton"`` / ``"newton"``.
+        ``"fpi"``, ``"fpi+newton"``, ``"newton"`` or ``"nlft"`` (Weiss complementary polynomial and
+        fast inverse nonlinear Fourier transform, the default from degree 500 where its grid is
+        feasible; see :func:`qsjax.find_phases`).
     iterations : int
-        Fixed-point plus Newton iterations used.
+        Fixed-point plus Newton iterations used; for ``"nlft"``, the inverse-NLFT passes.
     residual : float
         Max-abs Chebyshev-coefficient residual at the returned phases.
     max_error : float
