@@ -91,8 +91,8 @@ import scipy.linalg
 from jaxtyping import ArrayLike
 
 from .._internal.validate import positive_int, real_scalar
-from . import _nlft
 from ._diagonal import qsp_response
+from ._nlft import estimated_seconds, nlft_phases, weiss_feasible
 from ._poly import MAX_POLY_DEGREE, ChebPoly, sup_norm
 from ._result import QSPConvergenceError, QSPPhases
 
@@ -574,8 +574,8 @@ def _auto_order(degree: int, margin: float) -> list[str]:
         return ["nlft"]
     if (
         degree >= _AUTO_NLFT_MIN_DEGREE
-        and _nlft.weiss_feasible(degree, margin)
-        and _nlft.estimated_seconds(degree, margin) <= _newton_seconds(_num_reduced(degree))
+        and weiss_feasible(degree, margin)
+        and estimated_seconds(degree, margin) <= _newton_seconds(_num_reduced(degree))
     ):
         return ["nlft", "iterative"]
     return ["iterative", "nlft"]
@@ -638,7 +638,7 @@ def _solve_nlft(c, degree, parity, tol, sup, atol) -> QSPPhases:
     verification."""
     clean = np.zeros_like(c)
     clean[parity::2] = c[parity::2]  # drop the (<= 1e-14 relative) other-parity rounding noise
-    res = _nlft.nlft_phases(clean, tol, 1.0 - sup)
+    res = nlft_phases(clean, tol, 1.0 - sup)
     if not (res.residual <= tol):
         raise QSPConvergenceError(
             f"phase finding (nlft) stopped at coefficient residual {res.residual:.3e} > tol={tol:g} "
