@@ -12,12 +12,15 @@ from ._poly import (
     chebyshev_eval,
     inverse_polynomial,
     linear_amplification_polynomial,
+    minimax_degree,
+    minimax_error,
     sign_polynomial,
     spectral_filter_polynomial,
     sup_norm,
     threshold_polynomial,
 )
 from ._qsvt import AbstractBlockEncoding, qsvt, qsvt_lcu, qsvt_real
+from ._remez import REMEZ_MAX_DEGREE, RemezResult, remez
 from ._response import qsp_unitary
 from ._result import QSPConvergenceError, QSPPhases
 
@@ -42,9 +45,14 @@ __all__ = [
     "inverse_polynomial",
     "linear_amplification_polynomial",
     "MAX_POLY_DEGREE",
+    "minimax_degree",
+    "minimax_error",
     "qsp_unitary",
     "QSPConvergenceError",
     "QSPPhases",
+    "remez",
+    "REMEZ_MAX_DEGREE",
+    "RemezResult",
     "sign_polynomial",
     "spectral_filter_polynomial",
     "sup_norm",
