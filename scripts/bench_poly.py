@@ -168,7 +168,11 @@ def print_row(r: dict) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
-        "--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "out", "bench_poly.json")
+        "--json",
+        "--out",
+        dest="out",
+        default=os.path.join("results", "bench_poly.json"),
+        help="JSON output (default results/bench_poly.json)",
     )
     ap.add_argument("--eps", type=float, nargs="+", default=[1e-2, 1e-3, 1e-4])
     ap.add_argument("--gaps", type=float, nargs="+", default=[0.1, 0.02, 0.005], help="sign gaps")
