@@ -44,9 +44,9 @@ from qsjax.qsp import (  # noqa: E402
     inverse_polynomial,
     minimax_degree,
     sign_polynomial,
+    smallest_degree,
     spectral_filter_polynomial,
 )
-from qsjax.qsp._remez import smallest_degree  # noqa: E402
 
 
 def timed(fn):

@@ -20,7 +20,7 @@ from ._poly import (
     threshold_polynomial,
 )
 from ._qsvt import AbstractBlockEncoding, qsvt, qsvt_lcu, qsvt_real
-from ._remez import REMEZ_MAX_DEGREE, RemezResult, remez
+from ._remez import REMEZ_MAX_DEGREE, RemezResult, remez, smallest_degree
 from ._response import qsp_unitary
 from ._result import QSPConvergenceError, QSPPhases
 
@@ -52,6 +52,7 @@ __all__ = [
     "QSPPhases",
     "remez",
     "REMEZ_MAX_DEGREE",
+    "smallest_degree",
     "RemezResult",
     "sign_polynomial",
     "spectral_filter_polynomial",
