@@ -25,9 +25,19 @@ from .._internal.validate import positive_int
 from ..data._matrix import AbstractMatrixSource
 from ..qsp._poly import ChebPoly
 from ..sketch._element import ElementOracle, element_oracle
-from ..sketch._modes import DEFAULT_CHUNK, AbstractMode, Channel, UnsupportedModeError, as_mode
+from ..sketch._modes import (
+    DEFAULT_CHUNK,
+    AbstractMode,
+    Channel,
+    Counts,
+    Expected,
+    Ideal,
+    Sampled,
+    UnsupportedModeError,
+    as_mode,
+)
 
-OPERATOR_MODES = ("ideal", "expected", "counts", "sampled")
+OPERATOR_MODES = tuple(cls.name for cls in (Ideal, Expected, Counts, Sampled))
 """Modes of the operator-level encoding (``channel`` is a density-matrix view: no operator)."""
 
 
@@ -166,7 +176,7 @@ def _operator_mode(mode, m) -> AbstractMode:
     mode = as_mode(mode, m, chunk_size=DEFAULT_CHUNK)
     if isinstance(mode, Channel):
         raise UnsupportedModeError(
-            f"the operator-level encoding runs in modes {list(OPERATOR_MODES)}; 'channel' is a "
+            f"the operator-level encoding runs in modes {list(OPERATOR_MODES)}; '{Channel.name}' is a "
             "density-matrix view with no operator"
         )
     return mode
