@@ -640,7 +640,7 @@ class TwoLevelFamily:
         self.n = n
 
     def unitary(self, lam):
-        c, s = jnp.sqrt(1.0 - lam), jnp.sqrt(lam)
+        c, s = (v.astype(self.u.dtype) for v in (jnp.sqrt(1.0 - lam), jnp.sqrt(lam)))
         rot = jnp.eye(self.n, dtype=self.u.dtype)
         rot = rot.at[0, 0].set(c).at[1, 0].set(s).at[0, 1].set(-s).at[1, 1].set(c)
         return self.u @ rot

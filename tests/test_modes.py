@@ -10,6 +10,11 @@ import pytest
 import qsjax
 
 
+def _expi(x):
+    """``exp(i x)`` for real ``x`` without implicit promotion (strict-promotion runs)."""
+    return jnp.exp(jax.lax.complex(jnp.zeros_like(x), x))
+
+
 class ToyOracle(qsjax.AbstractSketch):
     """A diagonal phase oracle ``diag(exp(i theta_x / N))`` from uniform samples ``x`` (one class:
     its mathematics only). Sample ``l`` applies ``exp(i (theta_x / m) |x><x|)``."""
@@ -17,17 +22,17 @@ class ToyOracle(qsjax.AbstractSketch):
     theta: jax.Array
 
     def ideal(self):
-        return jnp.exp(1j * self.theta / self.theta.shape[0])
+        return _expi(self.theta / self.theta.shape[0])
 
     def expected(self, m):
         n = self.theta.shape[0]
-        return (1 + (jnp.exp(1j * self.theta / m) - 1) / n) ** m
+        return (1 + (_expi(self.theta / m) - 1) / n) ** m
 
     def sampled(self, key, m, *, chunk_size=1 << 16):
         n = self.theta.shape[0]
         x = jax.random.randint(key, (m,), 0, n)
         counts = jnp.zeros(n).at[x].add(1.0)
-        return jnp.exp(1j * self.theta * counts / m)
+        return _expi(self.theta * counts / m)
 
 
 THETA = jnp.asarray(np.random.default_rng(5).uniform(0, 3, 8))

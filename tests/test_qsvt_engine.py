@@ -173,7 +173,7 @@ def test_diagonal_and_operator_encodings_agree_with_each_other():
 
     def apply_u(st, q):
         a = jnp.asarray(signal)[q]
-        s = jnp.sqrt(1 - a * a)
+        a, s = a.astype(st.dtype), jnp.sqrt(1 - a * a).astype(st.dtype)
         return jnp.stack([a * st[0] + s * st[1], s * st[0] - a * st[1]])
 
     state = jnp.zeros((2, 8), complex).at[0].set(1.0)

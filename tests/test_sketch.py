@@ -316,7 +316,7 @@ def test_grad_of_expected_error(rng):
 
     def err_sq(t, values, m):
         o = qsjax.boolean_oracle(qsjax.BooleanData(values, binary=False), t=t)
-        u = jnp.exp(1j * jnp.pi * jnp.asarray(f))
+        u = jnp.asarray(np.exp(1j * np.pi * f))
         return jnp.sum(jnp.abs(o.expected(m) - u) ** 2)
 
     t0, m0 = 16 * np.pi * 1.01, 2000.0

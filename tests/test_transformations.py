@@ -44,7 +44,10 @@ def probs(rng):
 
 
 def cplx(re, im):
-    return re + 1j * im
+    """``re + i im`` without implicit real-to-complex promotion (the suite may run under strict
+    dtype promotion, ``pytest --strict-promotion``)."""
+    re, im = jnp.broadcast_arrays(jnp.asarray(re), jnp.asarray(im))
+    return jax.lax.complex(re, im)
 
 
 def dense(n, ops):
@@ -95,7 +98,7 @@ CASES = {
         states,
     ),
     "apply_phases": (
-        lambda ph, im: K.apply_phases(TARGET + im, ph),
+        lambda ph, im: K.apply_phases(TARGET + cplx(im, jnp.zeros_like(im)), ph),
         lambda ph, im: np.exp(1j * ph) * (TARGET + im),
         states,
     ),
@@ -145,7 +148,7 @@ CASES = {
         states,
     ),
     "apply_diagonal_dm": (
-        lambda ph, im: K.apply_diagonal_dm(OBS, jnp.exp(1j * ph)),
+        lambda ph, im: K.apply_diagonal_dm(OBS, jnp.exp(cplx(jnp.zeros_like(ph), ph))),
         lambda ph, im: np.diag(np.exp(1j * ph)) @ OBS @ np.diag(np.exp(-1j * ph)),
         states,
     ),
@@ -282,7 +285,7 @@ def test_jit_vmap_grad_against_reference(name):
     c = rng.normal(size=shape) + 1j * rng.normal(size=shape)
 
     def scalar(*args):
-        return jnp.sum(jnp.real(c * fn(*args)))
+        return jnp.sum(jnp.real(jnp.asarray(c) * jnp.asarray(fn(*args)).astype(c.dtype)))
 
     x0 = examples[0]
     g = np.asarray(jax.jit(jax.grad(scalar))(*map(jnp.asarray, x0)))
@@ -315,7 +318,7 @@ def test_counts_mode_under_jit_vmap_grad():
 
     ts = jnp.asarray([2.0, 3.0, 5.0])
     out = np.asarray(jax.jit(jax.vmap(fn))(ts, KEYS))
-    want = np.stack([np.exp(1j * t * F8 * n / m) for t, n in zip(ts, ns, strict=True)])
+    want = np.stack([np.exp(1j * t * F8 * n / m) for t, n in zip(np.asarray(ts), ns, strict=True)])
     np.testing.assert_allclose(out, want, atol=1e-12)
     g = jax.jit(jax.grad(lambda t: jnp.sum(jnp.imag(fn(t, KEYS[0])))))(3.0)
     np.testing.assert_allclose(g, np.sum(F8 * ns[0] / m * np.cos(3.0 * F8 * ns[0] / m)), rtol=1e-10)

@@ -222,7 +222,8 @@ def test_jit_vmap_grad(rng):
 
     def loss(v, qsp):
         sk = vector_state(qsjax.VectorData(v), key, degree=d, qsp_phases=qsp)
-        return jnp.real(jnp.vdot(sk.target(), sk.run("expected", 1e4).state))
+        state = sk.run("expected", 1e4).state
+        return jnp.real(jnp.vdot(sk.target().astype(state.dtype), state))
 
     gv, gp = jax.grad(loss, argnums=(0, 1))(vecs[0], ph)
     h = 1e-6

@@ -3,34 +3,40 @@ complex128 / float64 when the caller has x64 on); nothing here reads or changes 
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
+import numpy as np
+
+_DOUBLE = (jnp.dtype("float64"), jnp.dtype("complex128"))
 
 
 def complex_dtype(*arrays) -> jnp.dtype:
     """The complex dtype to compute ``arrays`` in: ``result_type(*arrays, complex64)``.
 
-    Arrays, scalars and dtypes are accepted alike: single-precision (or integer, bool) inputs give
-    complex64, a double-precision input gives complex128 (which needs the caller's x64).
+    Arrays, scalars and dtypes are accepted alike: single-precision, integer and bool inputs give
+    complex64, a double-precision input (float64, complex128) gives complex128 — JAX's own
+    promotion with complex64 (integers never widen a complex type), after canonicalising (without
+    x64 a numpy float64 array counts as single, as JAX would store it).
     """
     double = any(_is_double(a) for a in arrays)
     return jnp.dtype(jnp.complex128 if double else jnp.complex64)
 
 
 def _is_double(x) -> bool:
-    """Whether ``x`` (array, scalar or dtype) is double precision (float64 / complex128).
+    """Whether ``x`` (array, scalar or dtype) promotes complex64 to complex128 (float64, complex128).
 
     Read from the dtype itself rather than by promotion, so the rule holds under
     ``jax.numpy_dtype_promotion("strict")``; Python scalars are weak and never force double."""
-    if isinstance(x, bool | int | float | complex):
+    if isinstance(x, bool | int | float | complex | np.generic):  # weak, as JAX treats them
         return False
-    if hasattr(x, "dtype"):
+    if hasattr(x, "dtype") and not isinstance(x, type):
         dt = jnp.dtype(x.dtype)
     else:
         try:
             dt = jnp.dtype(x)
         except TypeError:
             dt = jnp.asarray(x).dtype
-    return dt in (jnp.dtype("float64"), jnp.dtype("complex128"))
+    return jax.dtypes.canonicalize_dtype(dt) in _DOUBLE
 
 
 def real_dtype(x) -> jnp.dtype:
