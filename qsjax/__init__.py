@@ -3,12 +3,13 @@
 The package is layered the way data flows (each part imports only from the parts before it)::
 
     _internal -> random -> kernels -> data -> sketch -> metrics, qsp -> blockencoding -> states
-        -> algorithms -> experiments -> cli
+        -> algorithms -> resources -> experiments -> cli
 
 The top level holds what most users need; specialist tools live in the sub-namespaces
 ``qsjax.kernels``, ``qsjax.random``, ``qsjax.qsp``, ``qsjax.blockencoding``, ``qsjax.metrics``,
-``qsjax.algorithms`` and ``qsjax.experiments``. Nothing here changes global JAX configuration: work
-happens in the dtype of your inputs (complex64 by default, complex128 when you enable x64).
+``qsjax.algorithms``, ``qsjax.resources`` and ``qsjax.experiments``. Nothing here changes global
+JAX configuration: work happens in the dtype of your inputs (complex64 by default, complex128 when
+you enable x64).
 """
 
 from . import (

@@ -26,7 +26,6 @@ from ..data._matrix import AbstractMatrixSource
 from ..qsp._poly import ChebPoly
 from ..sketch._element import ElementOracle, element_oracle
 from ..sketch._modes import (
-    DEFAULT_CHUNK,
     AbstractMode,
     Channel,
     Counts,
@@ -173,7 +172,7 @@ def _chebyshev_apply(enc: SparseAccessEncoding, mode: AbstractMode, key, coeffs,
 
 
 def _operator_mode(mode, m) -> AbstractMode:
-    mode = as_mode(mode, m, chunk_size=DEFAULT_CHUNK)
+    mode = as_mode(mode, m)
     if isinstance(mode, Channel):
         raise UnsupportedModeError(
             f"the operator-level encoding runs in modes {list(OPERATOR_MODES)}; '{Channel.name}' is a "
