@@ -33,9 +33,11 @@ LAYERS = {
     "states": 7,
     "algorithms": 8,
     "resources": 9,
-    "experiments": 10,
-    "cli": 11,
-    "__init__": 12,
+    "shadows": 9,
+    "learn": 10,
+    "experiments": 11,
+    "cli": 12,
+    "__init__": 13,
 }
 
 

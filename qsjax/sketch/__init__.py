@@ -1,6 +1,7 @@
 """Oracle sketches and the simulation modes they are evaluated in."""
 
 from ._channel import DiagonalChannel, controlled
+from ._counter import IndexCounterSketch, index_counter_sketch
 from ._element import ElementOracle, element_oracle
 from ._evaluate import evaluate
 from ._modes import (
@@ -18,6 +19,7 @@ from ._modes import (
 )
 from ._naive import NaivePhaseSketch, naive_boolean_oracle
 from ._phase import PhaseSketch, boolean_oracle, samples_for_error
+from ._rank import InPlaceRowOracle, RankOracle, RowOracleQuery, in_place_row_oracle, rank_oracle
 from ._row_index import RowIndexOracle, row_index_oracle
 
 __all__ = [
@@ -33,6 +35,8 @@ __all__ = [
     "element_oracle",
     "ElementOracle",
     "evaluate",
+    "index_counter_sketch",
+    "IndexCounterSketch",
     "Expected",
     "Ideal",
     "MODES",
@@ -40,6 +44,11 @@ __all__ = [
     "NaivePhaseSketch",
     "PhaseSketch",
     "row_index_oracle",
+    "rank_oracle",
+    "RankOracle",
+    "in_place_row_oracle",
+    "InPlaceRowOracle",
+    "RowOracleQuery",
     "RowIndexOracle",
     "Sampled",
     "samples_for_error",
