@@ -22,6 +22,7 @@ from . import (
     qsp,
     random,
     resources,
+    shadows,
     sketch,
     states,
 )
@@ -93,6 +94,7 @@ from .qsp import (
     threshold_polynomial,
 )
 from .random import kwise_signs, random_signs
+from .shadows import ShadowModel, interferometric_shadows, predict_overlaps
 from .sketch import (
     MODES,
     AbstractMode,
@@ -222,6 +224,10 @@ __all__ = [
     "Sampled",
     "samples_for_error",
     "sign_polynomial",
+    "shadows",
+    "ShadowModel",
+    "interferometric_shadows",
+    "predict_overlaps",
     "sketch",
     "sketch_diamond_error",
     "spectral_filter_polynomial",

@@ -1,6 +1,16 @@
 """Statevector and density-matrix kernels on registers whose last axis has length ``N = 2**n``."""
 
 from .._internal.validate import num_qubits
+from ._clifford import (
+    apply_clifford,
+    apply_hadamards,
+    apply_linear_map,
+    apply_quadratic_phase,
+    clifford_amplitudes,
+    clifford_unitary,
+    measure_clifford,
+    stabilizer_state,
+)
 from ._density import apply_diagonal_dm, apply_schur_channel, density_matrix
 from ._sampling import MAX_SHOTS, sample_histogram, sample_shots
 from ._statevector import (
@@ -24,6 +34,14 @@ from ._wht import walsh_hadamard
 
 __all__ = [
     "apply_1q",
+    "apply_clifford",
+    "apply_hadamards",
+    "apply_linear_map",
+    "apply_quadratic_phase",
+    "clifford_amplitudes",
+    "clifford_unitary",
+    "measure_clifford",
+    "stabilizer_state",
     "apply_ancilla_gate",
     "apply_blockwise",
     "apply_controlled",

@@ -3,6 +3,7 @@
 Every draw is a pure function of a ``jax.random`` key, so the same key gives the same result whatever
 the chunk size or device count."""
 
+from ._clifford import MAX_CLIFFORD_QUBITS, Clifford, random_clifford
 from ._counters import (
     counter_bits,
     inverse_cdf_index,
@@ -17,6 +18,9 @@ from ._signs import kwise_signs, random_signs
 
 __all__ = [
     "binomial",
+    "Clifford",
+    "MAX_CLIFFORD_QUBITS",
+    "random_clifford",
     "counter_bits",
     "inverse_cdf_index",
     "kwise_signs",
