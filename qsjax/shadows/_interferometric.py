@@ -264,10 +264,6 @@ def _alphas_jit(model, batch_size: int):
     return _alphas(model, batch_size)
 
 
-def _dtype(model: ShadowModel):
-    return jnp.result_type(1j)
-
-
 @eqx.filter_jit
 def _accumulate(cliffs, outcomes, weights, gids, points, *, groups: int, n: int, dense: bool, chunk: int):
     """``V[g, :] = sum_{k in g} weights_k phi_k(1, points)`` (or the whole ``|1, .>`` half when dense)."""
@@ -349,7 +345,7 @@ def predict_overlaps(
     k = _check_groups(model, delta, groups)
     mat, single = _test_vectors(x, model.dimension)
     n, t = model.n_qubits, model.num_snapshots
-    dtype = _dtype(model)
+    dtype = jnp.result_type(1j)  # the default complex dtype: the model itself holds only bits
     alphas = np.asarray(_alphas_jit(model, min(1024, t)))
     keep = np.flatnonzero(alphas != 0)
     gid_all = _group_ids(t, k)
@@ -397,7 +393,7 @@ def predict_overlaps(
 def _betas(model: ShadowModel, mat: scipy.sparse.csr_matrix, chunk: int):
     """``alpha_k`` and ``beta_k(x)`` for every snapshot and test vector: ``(T,)``, ``(T, m)``."""
     n = model.n_qubits
-    dtype = _dtype(model)
+    dtype = jnp.result_type(1j)  # the default complex dtype: the model itself holds only bits
     union = np.unique(mat.indices)
     if union.size == 0:
         union = np.zeros(1, np.int64)

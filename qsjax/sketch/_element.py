@@ -23,44 +23,22 @@ from jaxtyping import Array, Complex, Float
 from .._internal.validate import is_concrete
 from ..data._matrix import AbstractMatrixSource
 from ..data._sources import IIDSource, Stream
-from ._channel import DiagonalChannel
-from ._modes import DEFAULT_CHUNK, AbstractSketch
-from ._phase import PhaseSketch, as_t
+from ._phase import PhaseSketch, PhaseSketchView, as_t
 
 
-class ElementOracle(AbstractSketch):
+class ElementOracle(PhaseSketchView):
     """The sketched matrix-element oracle ``O_A = diag(exp(i arcsin A_ij))`` on the nonzeros.
 
     Build with :func:`element_oracle`. Every mode of :class:`PhaseSketch` (ideal, expected, counts,
     sampled, channel), with results of shape ``(K,)`` (``(K, K)`` for the channel's ``chi``).
     """
 
-    matrix: AbstractMatrixSource
-    phases: PhaseSketch  # the phase sketch over the K nonzeros
+    matrix: AbstractMatrixSource  # ``phases``: the phase sketch over the K nonzeros
 
     @property
     def dim(self) -> int:
         """Number of cells the samples index: the matrix's nonzeros ``K``."""
         return self.matrix.nnz
-
-    @property
-    def t(self) -> Float[Array, ""]:
-        return self.phases.t
-
-    def ideal(self) -> Complex[Array, " K"]:
-        return self.phases.ideal()
-
-    def expected(self, m) -> Complex[Array, " K"]:
-        return self.phases.expected(m)
-
-    def counts(self, key: Array, m) -> Complex[Array, " K"]:
-        return self.phases.counts(key, m)
-
-    def sampled(self, key: Array, m, *, chunk_size: int = DEFAULT_CHUNK) -> Complex[Array, " K"]:
-        return self.phases.sampled(key, m, chunk_size=chunk_size)
-
-    def channel(self, m) -> DiagonalChannel:
-        return self.phases.channel(m)
 
     def from_stream(self, batches, m: int | None = None) -> Complex[Array, " K"]:
         """One realisation from a user's stream of element samples: any iterable of

@@ -236,6 +236,32 @@ def _orthogonal_chi(theta: Float[Array, " V"], p: Float[Array, " N"], dim: int, 
     return jnp.where(same, one_cell, chi)
 
 
+class PhaseSketchView(AbstractSketch):
+    """A sketch whose every mode is that of a :class:`PhaseSketch` it holds (``phases``): the matrix
+    oracles are phase sketches over their own cells (nonzeros, rows) with their own readouts."""
+
+    phases: PhaseSketch
+
+    @property
+    def t(self) -> Float[Array, ""]:
+        return self.phases.t
+
+    def ideal(self) -> Complex[Array, "..."]:
+        return self.phases.ideal()
+
+    def expected(self, m) -> Complex[Array, "..."]:
+        return self.phases.expected(m)
+
+    def counts(self, key: Array, m) -> Complex[Array, "..."]:
+        return self.phases.counts(key, m)
+
+    def sampled(self, key: Array, m, *, chunk_size: int = DEFAULT_CHUNK) -> Complex[Array, "..."]:
+        return self.phases.sampled(key, m, chunk_size=chunk_size)
+
+    def channel(self, m) -> DiagonalChannel:
+        return self.phases.channel(m)
+
+
 def boolean_oracle(data: BooleanData, t=None, *, inverse: bool = False) -> PhaseSketch:
     """The Boolean phase-oracle sketch of Algorithm 1 / Theorem D.12.
 

@@ -49,16 +49,15 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jaxtyping import Array, Complex, Float, Integer
+from jaxtyping import Array, Complex, Integer
 
 from .._internal.numerics import expected_phase
 from .._internal.validate import positive_int
 from ..data._matrix import AbstractMatrixSource
-from ..data._sources import BooleanData, Stream
-from ._channel import DiagonalChannel
-from ._modes import DEFAULT_CHUNK, AbstractMode, AbstractSketch, Counts, Expected, Ideal, Sampled, as_mode
+from ..data._sources import BooleanData
+from ._modes import AbstractMode, Counts, Expected, Ideal, Sampled, as_mode
 from ._phase import PhaseSketch, as_t
-from ._row_index import RowIndexOracle, row_index_oracle
+from ._row_index import RowIndexOracle, RowSampledSketch, row_index_oracle
 
 QUERY_MODES = tuple(cls.name for cls in (Ideal, Expected, Counts, Sampled))
 """Modes of one in-place query (``channel`` is a density-matrix view, not a statevector)."""
@@ -92,7 +91,7 @@ def _support(matrix: AbstractMatrixSource, sparsity: int | None) -> tuple[np.nda
     return np.concatenate([base, free], axis=1).astype(np.int32), s
 
 
-class RankOracle(AbstractSketch):
+class RankOracle(RowSampledSketch):
     """The sketched rank oracle ``|i, r, y> -> |i, r XOR rank(i, y), y>`` from row samples.
 
     Build with :func:`rank_oracle`. Mode results are the per-bit phase diagonals of shape
@@ -100,55 +99,13 @@ class RankOracle(AbstractSketch):
     those of the multi-bit Boolean phase sketch of ``bit_m(k)`` on the support.
     """
 
-    matrix: AbstractMatrixSource
-    phases: PhaseSketch
     columns: Integer[Array, "N s"]  # the padded support j(i, k): rank(i, j(i, k)) = k
     n_bits: int = eqx.field(static=True)  # w, the rank register's qubits
     n_cols: int = eqx.field(static=True)  # size of the column register the support is spread over
 
     @property
-    def dim(self) -> int:
-        """Number of cells the samples index: the rows ``N``."""
-        return self.matrix.shape[0]
-
-    @property
     def sparsity(self) -> int:
         return self.columns.shape[1]
-
-    @property
-    def t(self) -> Float[Array, ""]:
-        return self.phases.t
-
-    def ideal(self) -> Complex[Array, "sw N"]:
-        return self.phases.ideal()
-
-    def expected(self, m) -> Complex[Array, "sw N"]:
-        return self.phases.expected(m)
-
-    def counts(self, key: Array, m) -> Complex[Array, "sw N"]:
-        return self.phases.counts(key, m)
-
-    def sampled(self, key: Array, m, *, chunk_size: int = DEFAULT_CHUNK) -> Complex[Array, "sw N"]:
-        return self.phases.sampled(key, m, chunk_size=chunk_size)
-
-    def channel(self, m) -> DiagonalChannel:
-        return self.phases.channel(m)
-
-    def from_stream(self, batches, m: int | None = None) -> Complex[Array, "sw N"]:
-        """One realisation from a user's stream of row samples (1-D integer arrays of row indices;
-        each sample carries the whole row); ``m`` as in :meth:`qsjax.PhaseSketch.from_stream`."""
-        table = np.asarray(self.phases.data.values)
-
-        def cells():
-            for b, rows in enumerate(batches):
-                rows = np.asarray(rows)
-                if rows.ndim != 1 or (rows.size and not np.issubdtype(rows.dtype, np.integer)):
-                    raise ValueError(f"stream batch {b} must be a 1-D integer array of row indices")
-                if rows.size and (rows.min() < 0 or rows.max() >= self.dim):
-                    raise ValueError(f"stream batch {b}: row indices must lie in [0, {self.dim})")
-                yield rows, table[rows]
-
-        return self.phases.from_stream(Stream(cells(), dim=self.dim), m)
 
     # -- the XOR form
     def bit_phases(self, diag: Complex[Array, "sw N"]) -> Complex[Array, "N s w"]:

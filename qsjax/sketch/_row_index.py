@@ -25,58 +25,27 @@ from jaxtyping import Array, Complex, Float, Integer
 
 from ..data._matrix import AbstractMatrixSource
 from ..data._sources import BooleanData, Stream
-from ._channel import DiagonalChannel
-from ._modes import DEFAULT_CHUNK, AbstractSketch
-from ._phase import PhaseSketch, as_t
+from ._phase import PhaseSketch, PhaseSketchView, as_t
 
 MAX_EXACT_INDEX_BITS = 20
 """Largest column register (bits) for which :meth:`RowIndexOracle.operator_errors` forms the
 ``2**b`` products of the exact operator-norm error."""
 
 
-class RowIndexOracle(AbstractSketch):
-    """The sketched row-index oracle. Build with :func:`row_index_oracle`.
-
-    Mode results are the per-bit phase diagonals of shape ``(s * b, N)`` (ancilla-major: output
-    bit ``k * b + m``, then row ``i``), exactly those of the multi-bit Boolean phase sketch.
-    """
+class RowSampledSketch(PhaseSketchView):
+    """A phase sketch over the rows of a matrix whose samples are whole rows (row-index and rank
+    oracles): the cells are rows, each sample carrying its row's table entries."""
 
     matrix: AbstractMatrixSource
-    phases: PhaseSketch
-    columns: Integer[Array, "N s"]  # j(i, k), padding ranks included
-    n_bits: int = eqx.field(static=True)
 
     @property
     def dim(self) -> int:
         """Number of cells the samples index: the rows ``N``."""
         return self.matrix.shape[0]
 
-    @property
-    def sparsity(self) -> int:
-        return self.columns.shape[1]
-
-    @property
-    def t(self) -> Float[Array, ""]:
-        return self.phases.t
-
-    def ideal(self) -> Complex[Array, "sb N"]:
-        return self.phases.ideal()
-
-    def expected(self, m) -> Complex[Array, "sb N"]:
-        return self.phases.expected(m)
-
-    def counts(self, key: Array, m) -> Complex[Array, "sb N"]:
-        return self.phases.counts(key, m)
-
-    def sampled(self, key: Array, m, *, chunk_size: int = DEFAULT_CHUNK) -> Complex[Array, "sb N"]:
-        return self.phases.sampled(key, m, chunk_size=chunk_size)
-
-    def channel(self, m) -> DiagonalChannel:
-        return self.phases.channel(m)
-
-    def from_stream(self, batches, m: int | None = None) -> Complex[Array, "sb N"]:
+    def from_stream(self, batches, m: int | None = None) -> Complex[Array, "... N"]:
         """One realisation from a user's stream of row samples: any iterable of integer arrays of
-        sampled row indices (each sample carries the whole row, whose column indices set the bits);
+        sampled row indices (each sample carries the whole row, which sets its table entries);
         ``m`` as in :meth:`qsjax.PhaseSketch.from_stream`."""
         table = np.asarray(self.phases.data.values)
 
@@ -90,6 +59,21 @@ class RowIndexOracle(AbstractSketch):
                 yield rows, table[rows]
 
         return self.phases.from_stream(Stream(cells(), dim=self.dim), m)
+
+
+class RowIndexOracle(RowSampledSketch):
+    """The sketched row-index oracle. Build with :func:`row_index_oracle`.
+
+    Mode results are the per-bit phase diagonals of shape ``(s * b, N)`` (ancilla-major: output
+    bit ``k * b + m``, then row ``i``), exactly those of the multi-bit Boolean phase sketch.
+    """
+
+    columns: Integer[Array, "N s"]  # j(i, k), padding ranks included
+    n_bits: int = eqx.field(static=True)
+
+    @property
+    def sparsity(self) -> int:
+        return self.columns.shape[1]
 
     # -- the XOR form
     def bit_phases(self, diag: Complex[Array, "sb N"]) -> Complex[Array, "N s b"]:
