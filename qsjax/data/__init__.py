@@ -1,6 +1,24 @@
 """Classical data sources: truth tables and vectors sampled i.i.d., sparse matrices sampled by
 element or by row (with the Hermitian embedding and ridge augmentation as views), users' own streams."""
 
+from ._datasets import (
+    DATA_ENV_VAR,
+    DATA_FILES,
+    DATASETS,
+    MAX_KMER,
+    NEWSGROUPS_CATEGORIES,
+    SKLEARN_DATASETS,
+    SPLICE_CLASSES,
+    Dataset,
+    data_home,
+    imdb_texts,
+    load_20newsgroups,
+    load_dataset,
+    load_imdb,
+    load_pbmc3k,
+    load_sklearn,
+    load_splice,
+)
 from ._matrix import (
     MAX_MATRIX_DIM,
     AbstractMatrixSource,
@@ -27,4 +45,20 @@ __all__ = [
     "IIDSource",
     "Stream",
     "VectorData",
+    "DATA_ENV_VAR",
+    "DATA_FILES",
+    "DATASETS",
+    "MAX_KMER",
+    "NEWSGROUPS_CATEGORIES",
+    "SKLEARN_DATASETS",
+    "SPLICE_CLASSES",
+    "Dataset",
+    "data_home",
+    "imdb_texts",
+    "load_20newsgroups",
+    "load_dataset",
+    "load_imdb",
+    "load_pbmc3k",
+    "load_sklearn",
+    "load_splice",
 ]
