@@ -1,17 +1,23 @@
 """The ``qsjax`` command line.
 
-``qsjax demo`` runs a real scaling experiment on a built-in random Boolean function: the error of
-the orthogonal QOS phase-oracle sketch against the number of samples per query, in every
-simulation mode, beside the naive non-orthogonal baseline; it prints a report with fitted exponents
-and writes ``demo.png`` and ``demo.json``.
+* ``qsjax demo``: for now the Boolean scaling demo below (it will become the end-to-end pipeline).
+* ``qsjax boolean``: a real scaling experiment on a built-in random Boolean function: the error of
+  the orthogonal QOS phase-oracle sketch against the number of samples per query, in every
+  simulation mode, beside the naive non-orthogonal baseline; it prints a report with fitted
+  exponents and writes ``boolean.png`` and ``boolean.json`` (``demo.*`` for ``qsjax demo``).
+* ``qsjax reproduce NAME``: a figure of the paper; the names and their options come from
+  :data:`qsjax.experiments.REPRODUCE_EXPERIMENTS` (``fig3``: the sample-complexity panels).
 
 The CLI is an application, so it turns on JAX's 64-bit mode when ``main`` starts (errors reach
-1e-6 and below); importing :mod:`qsjax` never does.
+1e-6 and below); importing :mod:`qsjax` never does. ``--quick`` runs, which are dominated by
+compilation, also compile with ``jax_disable_most_optimizations`` for their duration (same
+results, IEEE semantics at every level; about a third less compile time).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import sys
 import time
@@ -21,7 +27,7 @@ __all__ = ["main", "build_parser", "demo_config"]
 
 
 def demo_config(quick: bool) -> dict:
-    """Sweep settings of ``qsjax demo`` (``quick``: a smaller grid for a fast smoke run).
+    """Sweep settings of ``qsjax demo`` and ``qsjax boolean`` (``quick``: a smaller grid, a smoke run).
 
     ``sampled`` costs O(M) per realisation and one compilation per ``(N, M)``, so it runs on a
     small sub-grid; the diamond distance (~0.3 s a point) on a coarser ``M`` grid.
@@ -63,29 +69,65 @@ def _version() -> str:
     return __version__
 
 
+def _boolean_command(sub, name: str, help: str) -> None:
+    """``qsjax demo`` / ``qsjax boolean``: the Boolean scaling demo, writing ``<name>.png/json``."""
+    p = sub.add_parser(
+        name,
+        help=help,
+        description=(
+            "Sweep the error of the Boolean phase-oracle sketch over N and M in every simulation "
+            "mode (expected, counts, sampled, channel) and the naive non-orthogonal baseline; "
+            f"print fitted scaling laws; write {name}.png and {name}.json into --out."
+        ),
+    )
+    p.add_argument("--out", default=f"./qsjax-{name}", help="output folder (default: %(default)s)")
+    p.add_argument("--quick", action="store_true", help="small grid, for a fast smoke run")
+    p.add_argument(
+        "--seed", type=int, default=0, help="seed of the random truth tables and of the sketches (default: 0)"
+    )
+    p.set_defaults(func=_run_boolean, stem=name)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from .experiments import REPRODUCE_EXPERIMENTS
+
     parser = argparse.ArgumentParser(
         prog="qsjax",
         description="qsjax: a JAX simulator of quantum oracle sketching (QOS).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    demo = sub.add_parser(
-        "demo",
-        help="Boolean oracle sketch error vs samples, all modes, vs the naive baseline",
-        description=(
-            "Sweep the error of the Boolean phase-oracle sketch over N and M in every simulation "
-            "mode (expected, counts, sampled, channel) and the naive non-orthogonal baseline; "
-            "print fitted scaling laws; write demo.png and demo.json into --out."
-        ),
+    _boolean_command(sub, "demo", "Boolean oracle sketch error vs samples, all modes, vs the naive baseline")
+    _boolean_command(sub, "boolean", "the Boolean scaling demo (demo's today): error vs samples, fits")
+    rep = sub.add_parser(
+        "reproduce",
+        help="reproduce a figure of the paper (" + ", ".join(REPRODUCE_EXPERIMENTS) + ")",
+        description="Reproduce a figure of the paper by simulation; see qsjax reproduce EXPERIMENT --help.",
     )
-    demo.add_argument("--out", default="./qsjax-demo", help="output folder (default: %(default)s)")
-    demo.add_argument("--quick", action="store_true", help="small grid, for a fast smoke run")
-    demo.add_argument(
-        "--seed", type=int, default=0, help="seed of the random truth tables and of the sketches (default: 0)"
-    )
-    demo.set_defaults(func=_run_demo)
+    experiments = rep.add_subparsers(dest="experiment", metavar="EXPERIMENT", required=True)
+    for name, experiment in REPRODUCE_EXPERIMENTS.items():
+        p = experiments.add_parser(
+            name, help=experiment.help, description=experiment.description or experiment.help
+        )
+        experiment.add_arguments(p)
+        p.set_defaults(func=experiment)
     return parser
+
+
+@contextlib.contextmanager
+def _fast_compile(enabled: bool):
+    """Compile with ``jax_disable_most_optimizations`` inside the block (restored after)."""
+    import jax
+
+    if not enabled:
+        yield
+        return
+    old = jax.config.read("jax_disable_most_optimizations")
+    jax.config.update("jax_disable_most_optimizations", True)
+    try:
+        yield
+    finally:
+        jax.config.update("jax_disable_most_optimizations", old)
 
 
 def main(argv=None) -> int:
@@ -95,10 +137,11 @@ def main(argv=None) -> int:
     import jax
 
     jax.config.update("jax_enable_x64", True)
-    return int(args.func(args) or 0)
+    with _fast_compile(bool(getattr(args, "quick", False))):
+        return int(args.func(args) or 0)
 
 
-# ----------------------------------------------------------------------------- demo
+# ----------------------------------------------------------------------------- demo / boolean
 
 
 def _fmt(x: float) -> str:
@@ -156,7 +199,7 @@ def _interpretation(fits, n_max: int, fraction: float, eps: float = 0.01) -> lis
     return out
 
 
-def _run_demo(args) -> int:
+def _run_boolean(args) -> int:
     from .experiments import (
         analyse_sweep,
         boolean_error_sweep,
@@ -169,7 +212,7 @@ def _run_demo(args) -> int:
     cfg = demo_config(args.quick)
     t0 = time.perf_counter()
     print(
-        f"qsjax demo{' (quick)' if args.quick else ''}: Boolean phase-oracle sketch, "
+        f"qsjax {args.stem}{' (quick)' if args.quick else ''}: Boolean phase-oracle sketch, "
         f"random f with half ones, N = {cfg['dims']}, seed {args.seed}",
         flush=True,
     )
@@ -205,13 +248,13 @@ def _run_demo(args) -> int:
         "",
         *_interpretation(fits, max(cfg["dims"]), result.meta["fraction"]),
     ]
-    png, js = out / "demo.png", out / "demo.json"
+    png, js = out / f"{args.stem}.png", out / f"{args.stem}.json"
     plot_sweep(
         result,
         png,
         fits=fits,
         eps_target=0.01,
-        title="qsjax demo: Boolean oracle sketch, QOS vs naive baseline",
+        title=f"qsjax {args.stem}: Boolean oracle sketch, QOS vs naive baseline",
     )
     result.save_json(js, fits=[f.to_dict() for f in fits], config=cfg)
     total = time.perf_counter() - t0

@@ -6,7 +6,6 @@ exact formulas, so their tolerances only cover finite-N and finite-eps correctio
 of each single-realisation statistic is derived from the number of seeds in its comment.
 """
 
-import json
 import math
 
 import helpers
@@ -183,22 +182,6 @@ def test_fits_recover_synthetic_laws():
 
 
 # ----------------------------------------------------------------------------- CLI
-
-
-def test_cli_demo_quick_writes_report(tmp_path, capsys):
-    assert main(["demo", "--quick", "--out", str(tmp_path)]) == 0
-    out = capsys.readouterr().out
-    png, js = tmp_path / "demo.png", tmp_path / "demo.json"
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    payload = json.loads(js.read_text())
-    labels = {r["label"] for r in payload["records"]}
-    assert labels == set(ex.SWEEP_MODES)
-    assert {f["label"] for f in payload["fits"]} == labels
-    for word in ("expected", "naive-expected", "slope in M", "alpha", "Orthogonal QOS", "Naive"):
-        assert word in out
-    fits = {f["label"]: f for f in payload["fits"]}
-    assert fits["expected"]["slope_m"]["slope"] == pytest.approx(-1.0, abs=0.03)
-    assert fits["naive-expected"]["slope_n"]["slope"] == pytest.approx(2.0, abs=0.05)
 
 
 def test_cli_rejects_unknown_subcommand(capsys):

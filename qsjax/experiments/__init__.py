@@ -14,6 +14,23 @@ from ._fits import (
 )
 from ._matrix_sweep import element_error_sweep, row_index_error_sweep
 from ._plot import plot_sweep
+from ._reproduce import (
+    FIG3_PANELS,
+    PAPER_FIG3,
+    REPRODUCE_EXPERIMENTS,
+    Fig3Fit,
+    Fig3Panel,
+    Fig3Result,
+    ReproduceExperiment,
+    fig3_config,
+    fig3_panel,
+    fig3_steps,
+    format_fig3_table,
+    plot_fig3,
+    reproduce_fig3,
+    run_fig3_command,
+    vector_error_sweep,
+)
 from ._sweep import (
     SWEEP_MODES,
     SweepResult,
@@ -26,6 +43,21 @@ from ._sweep import (
 )
 
 __all__ = [
+    "FIG3_PANELS",
+    "Fig3Fit",
+    "Fig3Panel",
+    "Fig3Result",
+    "fig3_config",
+    "fig3_panel",
+    "fig3_steps",
+    "format_fig3_table",
+    "PAPER_FIG3",
+    "plot_fig3",
+    "REPRODUCE_EXPERIMENTS",
+    "ReproduceExperiment",
+    "reproduce_fig3",
+    "run_fig3_command",
+    "vector_error_sweep",
     "analyse_sweep",
     "boolean_error_sweep",
     "element_error_sweep",
