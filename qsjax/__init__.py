@@ -3,13 +3,14 @@
 The package is layered the way data flows (each part imports only from the parts before it)::
 
     _internal -> random -> kernels -> data -> sketch -> metrics, qsp -> blockencoding -> states
-        -> algorithms -> resources -> experiments -> cli
+        -> algorithms -> resources, shadows -> learn -> experiments -> cli
 
 The top level holds what most users need; specialist tools live in the sub-namespaces
 ``qsjax.kernels``, ``qsjax.random``, ``qsjax.qsp``, ``qsjax.blockencoding``, ``qsjax.metrics``,
-``qsjax.algorithms``, ``qsjax.resources`` and ``qsjax.experiments``. Nothing here changes global
-JAX configuration: work happens in the dtype of your inputs (complex64 by default, complex128 when
-you enable x64).
+``qsjax.algorithms``, ``qsjax.resources``, ``qsjax.shadows``, ``qsjax.learn`` (scikit-learn
+estimators: ``QOSRidgeClassifier``, ``QOSPCA``, also at the top level) and ``qsjax.experiments``.
+Nothing here changes global JAX configuration: work happens in the dtype of your inputs (complex64
+by default, complex128 when you enable x64).
 """
 
 from . import (
@@ -18,6 +19,7 @@ from . import (
     data,
     experiments,
     kernels,
+    learn,
     metrics,
     qsp,
     random,
@@ -65,6 +67,7 @@ from .data import (
     sparse_matrix,
 )
 from .experiments import analyse_sweep, boolean_error_sweep, fit_power_law, fit_sample_complexity, plot_sweep
+from .learn import QOSPCA, QOSRidgeClassifier
 from .metrics import (
     diamond_distance,
     infidelity,
@@ -203,6 +206,9 @@ __all__ = [
     "inverse_polynomial",
     "kernels",
     "kwise_signs",
+    "learn",
+    "QOSPCA",
+    "QOSRidgeClassifier",
     "linear_amplification_polynomial",
     "MAX_POLY_DEGREE",
     "metrics",

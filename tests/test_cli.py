@@ -1,7 +1,7 @@
 """The ``qsjax`` command line: its commands, the ``reproduce`` registry and argument errors.
 
 The run of ``qsjax reproduce fig3 --quick`` and its outputs are checked in tests/test_reproduce.py;
-``qsjax demo --quick`` in tests/test_scaling.py (today the same Boolean demo as ``qsjax boolean``).
+``qsjax demo --quick`` (the breast-cancer pipeline) and ``qsjax boolean --quick`` here.
 """
 
 from __future__ import annotations
@@ -38,8 +38,15 @@ def test_boolean_quick_writes_report(tmp_path, capsys):
 def test_commands_and_their_defaults():
     parser = build_parser()
     demo, boolean = parser.parse_args(["demo"]), parser.parse_args(["boolean", "--quick", "--seed", "3"])
-    assert demo.func is boolean.func  # one implementation until demo becomes the pipeline
-    assert (demo.stem, demo.out, demo.quick, demo.seed) == ("demo", "./qsjax-demo", False, 0)
+    assert demo.func is not boolean.func  # demo is the end-to-end pipeline
+    assert (demo.out, demo.quick, demo.seed, demo.mode, demo.alpha, demo.snapshots) == (
+        "./qsjax-demo",
+        False,
+        0,
+        "expected",
+        1.0,
+        None,
+    )
     assert (boolean.stem, boolean.out, boolean.quick, boolean.seed) == ("boolean", "./qsjax-boolean", True, 3)
     rep = parser.parse_args(["reproduce", "fig3"])
     assert rep.func is ex.REPRODUCE_EXPERIMENTS["fig3"]
@@ -112,3 +119,33 @@ def test_rejects_unknown_command_and_lists_the_commands(capsys):
     assert "invalid choice" in err
     for name in ("demo", "boolean", "reproduce"):
         assert name in err
+
+
+def test_demo_quick_runs_the_pipeline(tmp_path, capsys):
+    """The main job: breast cancer through sketch, QSVT ridge and shadows, beside RidgeClassifier."""
+    assert main(["demo", "--quick", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert (tmp_path / "demo.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    payload = json.loads((tmp_path / "demo.json").read_text())
+    for word in ("RidgeClassifier", "shadow readout", "qubits", "streaming", "sparse/QRAM"):
+        assert word in out
+    assert payload["n_test"] == len(payload["y_test"]) == len(payload["decisions_shadow"])
+    assert payload["n_snapshots"] == 2048 and payload["queries"] > 100
+    # the exact simulated state classifies as RidgeClassifier does (expected mode, default budget)
+    assert abs(payload["exact_state_accuracy"] - payload["ridge_accuracy"]) <= 0.02
+    # the shadow estimates track the exact overlaps: a 99.9%-confidence band of the mean estimator
+    # (single-snapshot variance <= 6, so |error| <= 3.3 sqrt(6 / T) per point) on nearly all points
+    import numpy as np
+
+    err = np.abs(np.asarray(payload["decisions_shadow"]) - np.asarray(payload["decisions_exact"]))
+    assert np.mean(err <= 3.3 * np.sqrt(6.0 / payload["n_snapshots"])) >= 0.97
+    assert payload["quantum_size"] < payload["sparse_floats"]
+
+
+@pytest.mark.parametrize(
+    "argv", [["demo", "--alpha", "0"], ["demo", "--snapshots", "-3"], ["demo", "--mode", "x"]]
+)
+def test_demo_rejects_bad_options(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2

@@ -11,13 +11,26 @@ from ._grover import (
     grover_success,
     grover_success_curve,
 )
-from ._linear import AlgorithmResult, linear_solve, pca, ridge
+from ._linear import (
+    AlgorithmResult,
+    filter_polynomial,
+    linear_solve,
+    pca,
+    pca_degree,
+    ridge,
+    ridge_kappa,
+    solver_polynomial,
+)
 
 __all__ = [
     "AlgorithmResult",
+    "filter_polynomial",
     "linear_solve",
     "pca",
+    "pca_degree",
     "ridge",
+    "ridge_kappa",
+    "solver_polynomial",
     "diffusion",
     "diffusion_dm",
     "grover_ideal_success",

@@ -12,7 +12,18 @@ from ._fits import (
     fit_sample_complexity,
     format_fit_table,
 )
+from ._machine_size import (
+    SWEEPS,
+    BaselinePoint,
+    DatasetSweep,
+    MachineSizePoint,
+    MachineSizeResult,
+    hash_columns,
+    machine_size_experiment,
+    plot_machine_size,
+)
 from ._matrix_sweep import element_error_sweep, row_index_error_sweep
+from ._pipeline import PipelineResult, breast_cancer_pipeline, plot_pipeline
 from ._plot import plot_sweep
 from ._reproduce import (
     FIG3_PANELS,
@@ -43,6 +54,17 @@ from ._sweep import (
 )
 
 __all__ = [
+    "BaselinePoint",
+    "DatasetSweep",
+    "hash_columns",
+    "machine_size_experiment",
+    "MachineSizePoint",
+    "MachineSizeResult",
+    "plot_machine_size",
+    "SWEEPS",
+    "breast_cancer_pipeline",
+    "PipelineResult",
+    "plot_pipeline",
     "FIG3_PANELS",
     "Fig3Fit",
     "Fig3Panel",

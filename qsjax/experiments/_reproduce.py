@@ -55,6 +55,7 @@ from ..metrics import state_error
 from ..qsp import arcsin_phases
 from ..states import vector_state
 from ._fits import analyse_sweep, fit_prefactor, fit_sample_complexity
+from ._machine_size import SWEEPS, machine_size_experiment
 from ._matrix_sweep import element_error_sweep, row_index_error_sweep
 from ._sweep import SWEEP_MODES, SweepResult, boolean_error_sweep, log_grid, predicted_error
 
@@ -987,3 +988,55 @@ REPRODUCE_EXPERIMENTS: dict[str, ReproduceExperiment] = {
     ),
 }
 """``qsjax reproduce NAME`` -> its :class:`ReproduceExperiment` (a new experiment is one entry)."""
+
+
+def _machine_size_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--dataset", choices=sorted(SWEEPS), default="imdb", help="data set (default: %(default)s)"
+    )
+    p.add_argument("--quick", action="store_true", help="small sweep (subsampled IMDb), a smoke run")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("qsjax-reproduce/machine-size"),
+        help="output folder (default: %(default)s)",
+    )
+    p.add_argument(
+        "--data-home", default=None, help="folder of the dataset files (default: $QSJAX_DATA, ...)"
+    )
+    p.add_argument("--no-simulate", action="store_true", help="classical accuracies and sizes only")
+    p.add_argument("--seed", type=int, default=0, help="seed of splits, sketches and shadows (default: 0)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def run_machine_size_command(options: argparse.Namespace) -> int:
+    """``qsjax reproduce machine-size``: run :func:`machine_size_experiment` from parsed options, write
+    the figure, JSON and CSV tables into ``options.out`` and print the table."""
+    print(
+        f"qsjax reproduce machine-size{' (quick)' if options.quick else ''}: dataset {options.dataset}",
+        flush=True,
+    )
+    result = machine_size_experiment(
+        options.dataset,
+        quick=options.quick,
+        simulate=not options.no_simulate,
+        data_home=options.data_home,
+        progress=not options.no_progress,
+        random_state=options.seed,
+    )
+    paths = result.save(options.out)
+    print(result.report())
+    print(f"total {result.seconds:.1f} s; wrote " + ", ".join(str(p) for p in paths.values()), flush=True)
+    return 0
+
+
+REPRODUCE_EXPERIMENTS["machine-size"] = ReproduceExperiment(
+    help="accuracy against machine size on real data (quantum, classical streaming, sparse/QRAM)",
+    add_arguments=_machine_size_arguments,
+    run=run_machine_size_command,
+    description=(
+        "For each point of a dataset's sweep: the three machine sizes, RidgeClassifier's accuracy "
+        "(and 5-fold CV), the simulated QOS classifier's accuracy, feature-hashing and sparse "
+        "random-projection baselines; writes machine_size_<dataset>.png/.json and CSV tables."
+    ),
+)
