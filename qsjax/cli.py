@@ -92,6 +92,7 @@ def _boolean_command(sub, name: str, help: str) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     from .experiments import REPRODUCE_EXPERIMENTS
+    from .learn import ESTIMATOR_MODES
 
     parser = argparse.ArgumentParser(
         prog="qsjax",
@@ -114,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--mode",
         default="expected",
-        choices=["ideal", "expected", "counts"],
+        choices=list(ESTIMATOR_MODES),
         help="simulation mode of every oracle query (default: %(default)s)",
     )
     demo.add_argument("--alpha", type=_positive_float, default=1.0, help="ridge alpha (default: 1)")

@@ -11,11 +11,12 @@ import numpy as np
 import scipy.sparse
 from sklearn.utils import check_random_state
 
+from ..blockencoding import OPERATOR_MODES
 from ..resources import element_oracle_samples, machine_sizes
 from ..shadows import interferometric_shadows, median_of_means_groups, predict_overlaps
 from ..sketch import AbstractMode, Counts, Expected, Ideal, Sampled, as_mode
 
-ESTIMATOR_MODES = ("ideal", "expected", "counts", "sampled")
+ESTIMATOR_MODES = OPERATOR_MODES  # the operator-level encoding's modes: the estimators run there
 """Modes the estimators run in (names, or the mode values ``qsjax.Ideal()``, ``qsjax.Expected(m)``,
 ``qsjax.Counts(m)``, ``qsjax.Sampled(m)``)."""
 
