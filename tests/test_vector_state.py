@@ -105,6 +105,21 @@ def test_unamplified_success_and_target(rng):
     assert int(e.queries) == 19 and float(e.samples) == 19 * 10**6
 
 
+def test_expected_mode_takes_integer_m_above_int32(rng):
+    # a Python / NumPy integer M > 2**31 used to overflow int32 entering the jitted run (no x64)
+    b = rng.normal(size=40)
+    sk = vector_state(qsjax.VectorData(b), jax.random.key(1))
+    big = 59_199_916_938_800  # the IMDb ridge budget that exposed it
+    assert isinstance(qsjax.Expected(big).m, float)
+    assert qsjax.Expected(np.int64(big)).m == float(big)
+    r_int = sk.run("expected", big)
+    r_float = sk.run("expected", float(big))
+    np.testing.assert_array_equal(np.asarray(r_int.state), np.asarray(r_float.state))
+    assert float(r_int.samples) == pytest.approx(19 * big, rel=1e-6)
+    # at this M the state is the ideal one to working precision
+    assert float(qsjax.infidelity(r_int.state, sk.run("ideal").state)) < 1e-5
+
+
 def test_counts_and_sampled_average_to_expected(rng):
     b = rng.normal(size=16)
     sk = vector_state(qsjax.VectorData(b), jax.random.key(2), degree=5, qsp_phases=phases(5))

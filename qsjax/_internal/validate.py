@@ -244,6 +244,10 @@ def positive_real(m, name: str = "m", *, max_value: float = MAX_REAL_M):
             "per-sample angle would underflow); at such M the sketch equals its ideal target to "
             "working precision: use the 'ideal' mode"
         )
+    if isinstance(m, numbers.Integral):
+        # a Python / NumPy integer above 2**31 overflows int32 when it enters a jitted computation
+        # (the default, no x64): the formulas take real M, so hand them a float
+        return f
     return m
 
 

@@ -720,8 +720,43 @@ def load_imdb(
     """
     p = _data_file("imdb", DATA_FILES["imdb"][0], data_home)
     tr, ytr, te, yte = _read_imdb(_stamp(p))
-    n_train = _subset_size(n_train, "n_train", len(tr), 2, "IMDb training reviews")
-    n_test = _subset_size(n_test, "n_test", len(te), 2, "IMDb test reviews")
+    return _text_dataset(
+        "imdb",
+        (tr, ytr, te, yte),
+        ("negative", "positive"),
+        "IMDb Large Movie Review v1.0 (Maas et al. 2011)",
+        ("IMDb training reviews", "IMDb test reviews"),
+        n_train=n_train,
+        n_test=n_test,
+        min_df=min_df,
+        max_df=max_df,
+        max_features=max_features,
+        stop_words=stop_words,
+        random_state=random_state,
+    )
+
+
+def _text_dataset(
+    name,
+    splits,
+    target_names,
+    source,
+    what,
+    *,
+    n_train,
+    n_test,
+    min_df,
+    max_df,
+    max_features,
+    stop_words,
+    random_state,
+) -> Dataset:
+    """The text loaders' common part: stratified subsets of the official splits, TF-IDF fitted on
+    the training documents drawn, and the :class:`Dataset` with its description."""
+    tr, ytr, te, yte = splits
+    k = len(target_names)
+    n_train = _subset_size(n_train, "n_train", len(tr), k, what[0])
+    n_test = _subset_size(n_test, "n_test", len(te), k, what[1])
     min_df, max_df, max_features, stop_words = _text_args(
         n_train or len(tr), min_df, max_df, max_features, stop_words
     )
@@ -738,18 +773,17 @@ def load_imdb(
     )
     sub = "" if n_train is None and n_test is None else f", stratified subsets {i_tr.size}/{i_te.size}"
     return Dataset(
-        name="imdb",
+        name=name,
         x_train=x_train,
         x_test=x_test,
         y_train=ytr[i_tr],
         y_test=yte[i_te],
         train_index=i_tr,
         test_index=i_te,
-        target_names=("negative", "positive"),
+        target_names=tuple(target_names),
         feature_names=vocab,
         description=(
-            f"IMDb Large Movie Review v1.0 (Maas et al. 2011), official train/test split{sub}; "
-            f"{_df_words(min_df, max_df, max_features, stop_words)}"
+            f"{source}, official train/test split{sub}; {_df_words(min_df, max_df, max_features, stop_words)}"
         ),
     )
 
@@ -865,39 +899,20 @@ def load_20newsgroups(
         keep = np.flatnonzero(y >= 0)
         picked[split] = ([texts[i] for i in keep], y[keep])
     (tr, ytr), (te, yte) = picked["train"], picked["test"]
-    k = len(categories)
-    n_train = _subset_size(n_train, "n_train", len(tr), k, "training posts of these categories")
-    n_test = _subset_size(n_test, "n_test", len(te), k, "test posts of these categories")
-    min_df, max_df, max_features, stop_words = _text_args(
-        n_train or len(tr), min_df, max_df, max_features, stop_words
-    )
-    rng = _random_state(random_state)
-    i_tr = _stratified_subset(ytr, n_train, rng)
-    i_te = _stratified_subset(yte, n_test, rng)
-    x_train, x_test, vocab = _tfidf(
-        [tr[i] for i in i_tr],
-        [te[i] for i in i_te],
-        stop_words=stop_words,
+    which = "headers/footers/quotes stripped" if stripped else "raw posts"
+    return _text_dataset(
+        "20newsgroups",
+        (tr, ytr, te, yte),
+        categories,
+        f"20 Newsgroups bydate ({', '.join(categories)}; {which})",
+        ("training posts of these categories", "test posts of these categories"),
+        n_train=n_train,
+        n_test=n_test,
         min_df=min_df,
         max_df=max_df,
         max_features=max_features,
-    )
-    sub = "" if n_train is None and n_test is None else f", stratified subsets {i_tr.size}/{i_te.size}"
-    which = "headers/footers/quotes stripped" if stripped else "raw posts"
-    return Dataset(
-        name="20newsgroups",
-        x_train=x_train,
-        x_test=x_test,
-        y_train=ytr[i_tr],
-        y_test=yte[i_te],
-        train_index=i_tr,
-        test_index=i_te,
-        target_names=categories,
-        feature_names=vocab,
-        description=(
-            f"20 Newsgroups bydate ({', '.join(categories)}; {which}), official train/test split{sub}; "
-            f"{_df_words(min_df, max_df, max_features, stop_words)}"
-        ),
+        stop_words=stop_words,
+        random_state=random_state,
     )
 
 

@@ -216,3 +216,40 @@ def samples_count(mode: AbstractMode) -> int | float:
     """``m`` of a mode as a plain number (an int when integral; 0 for ideal)."""
     m = float(mode.samples)
     return int(m) if m.is_integer() and m <= 2**63 else m
+
+
+def set_run_attributes(
+    est, res, mode: AbstractMode, *, readout: str, key, n_snapshots, machine_sizes
+) -> None:
+    """The fitted attributes both estimators share: the polynomial and its queries, the mode and
+    samples, the success probability, the method, the machine sizes and the shadow model of
+    ``est.state_`` (``readout="shadows"``; None, 0 and 0 otherwise)."""
+    est.polynomial_ = res.polynomial
+    est.queries_ = int(res.queries)
+    est.mode_ = mode
+    est.samples_per_query_ = samples_count(mode)
+    est.samples_ = float(res.samples)
+    est.success_probability_ = float(res.success_probability)
+    est.method_ = res.method
+    est.machine_sizes_ = machine_sizes
+    if readout == "shadows":
+        est.shadow_model_ = shadow_model(key, est.state_, n_snapshots)
+        est.n_snapshots_ = int(n_snapshots)
+        est.shadow_memory_bits_ = int(est.shadow_model_.memory_bits)
+    else:
+        est.shadow_model_ = None
+        est.n_snapshots_ = 0
+        est.shadow_memory_bits_ = 0
+
+
+def read_overlaps(est, x):
+    """The fitted estimator's readout of ``Re <x|state>`` for the rows of ``x``: the shadow model's
+    :class:`qsjax.shadows.ShadowPrediction`, or the exact overlaps (ndarray) without one."""
+    if est.shadow_model_ is None:
+        return overlaps_exact(est.state_, x)
+    return shadow_predictions(est.shadow_model_, x, float(est.delta))
+
+
+def read_mean(out) -> np.ndarray:
+    """The point estimate of a :func:`read_overlaps`: the exact values, or the shadow model's mean."""
+    return out if isinstance(out, np.ndarray) else np.asarray(out.mean, np.float64)

@@ -26,11 +26,10 @@ from ._common import (
     check_real,
     check_snapshots,
     machine,
-    overlaps_exact,
+    read_mean,
+    read_overlaps,
     resolve_mode,
-    samples_count,
-    shadow_model,
-    shadow_predictions,
+    set_run_attributes,
     sparsity_of,
 )
 
@@ -283,24 +282,17 @@ class QOSPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.components_ = (comp / np.linalg.norm(comp)).reshape(1, -1)
         self.singular_values_ = sv
         self.cutoff_, self.gap_ = float(cutoff), float(gap)
-        self.polynomial_ = res.polynomial
-        self.queries_ = int(res.queries)
-        self.mode_ = mode
-        self.samples_per_query_ = samples_count(mode)
-        self.samples_ = float(res.samples)
-        self.success_probability_ = float(res.success_probability)
-        self.method_ = res.method
         n, d = X.shape
         self.n_qubits_ = pca_qubits(n, d, max(s, 1))
-        self.machine_sizes_ = machine(n, d, nnz, s, "pca")
-        if readout == "shadows":
-            self.shadow_model_ = shadow_model(key_shadow, state, n_snapshots)
-            self.n_snapshots_ = n_snapshots
-            self.shadow_memory_bits_ = int(self.shadow_model_.memory_bits)
-        else:
-            self.shadow_model_ = None
-            self.n_snapshots_ = 0
-            self.shadow_memory_bits_ = 0
+        set_run_attributes(
+            self,
+            res,
+            mode,
+            readout=readout,
+            key=key_shadow,
+            n_snapshots=n_snapshots if readout == "shadows" else 0,
+            machine_sizes=machine(n, d, nnz, s, "pca"),
+        )
         proj = self._project(X)
         total = _column_variance_sum(X)
         self.explained_variance_ = np.array([float(np.var(proj))])
@@ -308,9 +300,7 @@ class QOSPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return self
 
     def _project(self, x) -> np.ndarray:
-        if self.shadow_model_ is None:
-            return overlaps_exact(self.state_, x)
-        return np.asarray(shadow_predictions(self.shadow_model_, x, float(self.delta)).mean, np.float64)
+        return read_mean(read_overlaps(self, x))
 
     def overlaps(self, X):
         """The readout's estimates of ``Re <x|v>`` for the rows of ``X``.
@@ -327,9 +317,7 @@ class QOSPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False)
-        if self.shadow_model_ is None:
-            return overlaps_exact(self.state_, X)
-        return shadow_predictions(self.shadow_model_, X, float(self.delta))
+        return read_overlaps(self, X)
 
     def transform(self, X):
         """Projections ``Re <x|v>`` on the component: the shadow model's mean estimate or exact.
@@ -342,6 +330,4 @@ class QOSPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         -------
         ndarray (n_samples, 1)
         """
-        out = self.overlaps(X)
-        vals = out if isinstance(out, np.ndarray) else np.asarray(out.mean, np.float64)
-        return vals.reshape(-1, 1)
+        return read_mean(self.overlaps(X)).reshape(-1, 1)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numbers
+
 import jax
 import numpy as np
 import scipy.sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -22,11 +25,10 @@ from ._common import (
     check_snapshots,
     jax_key,
     machine,
-    overlaps_exact,
+    read_mean,
+    read_overlaps,
     resolve_mode,
-    samples_count,
-    shadow_model,
-    shadow_predictions,
+    set_run_attributes,
     sparsity_of,
 )
 
@@ -52,6 +54,11 @@ class QOSRidgeClassifier(ClassifierMixin, BaseEstimator):
     data the two differ: centre the features first (e.g. ``StandardScaler`` or centring after
     ``MaxAbsScaler``) to reproduce RidgeClassifier.
 
+    Weights. ``class_weight`` and ``fit``'s ``sample_weight`` give the weighted ridge problem
+    ``min sum_i w_i (y_i - x_i . b)^2 + alpha |b|^2`` (as RidgeClassifier's): row ``i`` of the data
+    and its label enter the pipeline multiplied by ``sqrt(w_i)`` (same sparsity; rows of weight 0 are
+    left out), so the machine solves one plain ridge problem on the reweighted rows.
+
     Parameters
     ----------
     alpha : float > 0, default 1.0
@@ -60,6 +67,9 @@ class QOSRidgeClassifier(ClassifierMixin, BaseEstimator):
         Append a constant feature (penalised intercept, see above).
     intercept_scaling : float > 0, default 1.0
         Value of the constant feature.
+    class_weight : dict, "balanced" or None, default None
+        Weights of the classes (scikit-learn's convention: ``"balanced"`` weighs class ``c`` by
+        ``n_samples / (2 n_c)``), multiplied into ``sample_weight``.
     mode : {"expected", "ideal", "counts", "sampled"} or a qsjax mode value, default "expected"
         Simulation mode of every oracle query (DESIGN.md 1.2). ``ideal``: exact oracles;
         ``expected``: every query averaged over its ``M`` samples; ``counts`` / ``sampled``: one
@@ -145,6 +155,7 @@ class QOSRidgeClassifier(ClassifierMixin, BaseEstimator):
         *,
         fit_intercept=True,
         intercept_scaling=1.0,
+        class_weight=None,
         mode="expected",
         samples_per_query=None,
         readout="shadows",
@@ -158,6 +169,7 @@ class QOSRidgeClassifier(ClassifierMixin, BaseEstimator):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.intercept_scaling = intercept_scaling
+        self.class_weight = class_weight
         self.mode = mode
         self.samples_per_query = samples_per_query
         self.readout = readout
@@ -185,7 +197,7 @@ class QOSRidgeClassifier(ClassifierMixin, BaseEstimator):
             return scipy.sparse.hstack([x, scipy.sparse.csr_matrix(col)], format="csr")
         return np.hstack([x, col])
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the classifier: sketch, solve and take the shadow model of ``|w>``.
 
         Parameters
@@ -193,6 +205,8 @@ class QOSRidgeClassifier(ClassifierMixin, BaseEstimator):
         X : array-like or scipy.sparse matrix, shape (n_samples, n_features)
         y : array-like, shape (n_samples,)
             Two classes.
+        sample_weight : array-like of shape (n_samples,) or float, optional
+            Non-negative weights of the samples (see "Weights" above); a float weighs all alike.
 
         Returns
         -------
@@ -215,8 +229,20 @@ class QOSRidgeClassifier(ClassifierMixin, BaseEstimator):
         if readout == "shadows":
             n_snapshots, delta = check_snapshots(self.n_snapshots, self.delta)
         check_method(self.method, check_mode(self.mode, self.samples_per_query))
+        weights = self._weights(sample_weight, y)
 
         z = self._augment(X)
+        labels = np.where(y == classes[1], 1.0, -1.0)
+        if weights is not None:
+            keep = weights > 0
+            root = np.sqrt(weights[keep])
+            z = z[keep]
+            z = (
+                scipy.sparse.csr_matrix(z).multiply(root[:, None]).tocsr()
+                if scipy.sparse.issparse(z)
+                else z * root[:, None]
+            )
+            labels = labels[keep] * root
         n, d = z.shape
         kappa = ridge_kappa(z, alpha, rescale=True) if self.kappa is None else self.kappa
         poly = solver_polynomial(kappa, epsilon)
@@ -226,7 +252,6 @@ class QOSRidgeClassifier(ClassifierMixin, BaseEstimator):
         )
         key = jax_key(self.random_state)
         key_solve, key_shadow = jax.random.split(check_key(key))
-        labels = np.where(y == classes[1], 1.0, -1.0)
         res = ridge(
             z,
             labels,
@@ -247,24 +272,44 @@ class QOSRidgeClassifier(ClassifierMixin, BaseEstimator):
             np.array([w[-1] * float(self.intercept_scaling)]) if self.fit_intercept else np.zeros(1)
         )
         self.kappa_ = float(kappa)
-        self.polynomial_ = res.polynomial
-        self.queries_ = int(res.queries)
-        self.mode_ = mode
-        self.samples_per_query_ = samples_count(mode)
-        self.samples_ = float(res.samples)
-        self.success_probability_ = float(res.success_probability)
-        self.method_ = res.method
         self.n_qubits_ = lssvm_qubits(n, d, max(s, 1))
-        self.machine_sizes_ = machine(n, d, nnz, s, "lssvm")
-        if readout == "shadows":
-            self.shadow_model_ = shadow_model(key_shadow, state, n_snapshots)
-            self.n_snapshots_ = n_snapshots
-            self.shadow_memory_bits_ = int(self.shadow_model_.memory_bits)
-        else:
-            self.shadow_model_ = None
-            self.n_snapshots_ = 0
-            self.shadow_memory_bits_ = 0
+        set_run_attributes(
+            self,
+            res,
+            mode,
+            readout=readout,
+            key=key_shadow,
+            n_snapshots=n_snapshots if readout == "shadows" else 0,
+            machine_sizes=machine(n, d, nnz, s, "lssvm"),
+        )
         return self
+
+    def _weights(self, sample_weight, y) -> np.ndarray | None:
+        """The combined sample and class weights (None when all are 1), validated."""
+        n = y.shape[0]
+        w = None
+        if sample_weight is not None:
+            if isinstance(sample_weight, numbers.Real) and not isinstance(sample_weight, bool):
+                w = np.full(n, float(sample_weight))
+            else:
+                w = np.asarray(sample_weight)
+                if w.dtype.kind not in "biuf" or w.dtype.kind == "b":
+                    raise TypeError(f"sample_weight must be an array of real numbers, got dtype {w.dtype}")
+                w = w.astype(np.float64)
+                if w.shape != (n,):
+                    raise ValueError(
+                        f"sample_weight must have shape ({n},) (one weight per sample), got {w.shape}"
+                    )
+            if not np.all(np.isfinite(w)) or np.any(w < 0):
+                raise ValueError("sample_weight must be finite and non-negative (got NaN, inf or a negative)")
+            if not np.any(w > 0):
+                raise ValueError("sample_weight must have at least one positive weight, got all zeros")
+        if self.class_weight is not None:
+            cw = compute_sample_weight(self.class_weight, y)
+            w = cw if w is None else w * cw
+        if w is not None and np.all(w == 1.0):
+            return None
+        return w
 
     def overlaps(self, X):
         """The readout's estimates of ``Re <x|w>`` for the rows of ``X`` (with the intercept column).
@@ -281,10 +326,7 @@ class QOSRidgeClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False)
-        z = self._augment(X)
-        if self.shadow_model_ is None:
-            return overlaps_exact(self.state_, z)
-        return shadow_predictions(self.shadow_model_, z, float(self.delta))
+        return read_overlaps(self, self._augment(X))
 
     def decision_function(self, X):
         """``Re <x|w>``: the shadow model's mean estimate (``readout="shadows"``) or the exact value.
@@ -299,8 +341,7 @@ class QOSRidgeClassifier(ClassifierMixin, BaseEstimator):
         -------
         ndarray (n_samples,)
         """
-        out = self.overlaps(X)
-        return out if isinstance(out, np.ndarray) else np.asarray(out.mean, np.float64)
+        return read_mean(self.overlaps(X))
 
     def predict(self, X):
         """Class labels: ``classes_[1]`` where :meth:`decision_function` is positive.
