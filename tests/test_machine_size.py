@@ -20,9 +20,11 @@ needs_splice = pytest.mark.skipif(not (DATA / "splice.csv.gz").exists(), reason=
 
 @pytest.fixture(scope="module")
 def splice_result():
-    est = qsjax.QOSRidgeClassifier(mode="ideal", readout="exact")
+    # one kappa above both points' bounds s / sqrt(alpha') (1148 and 600): one polynomial
+    est = qsjax.QOSRidgeClassifier(mode="ideal", readout="exact", kappa=1200.0, epsilon=1e-2)
+    pca = qsjax.QOSPCA(mode="ideal", readout="exact")
     return ex.machine_size_experiment(
-        "splice", quick=True, data_home=DATA, cv=3, estimator=est, progress=False
+        "splice", quick=True, data_home=DATA, cv=3, estimator=est, pca=True, pca_estimator=pca, progress=False
     )
 
 
@@ -40,15 +42,40 @@ def test_points_sizes_and_accuracies(splice_result):
         assert p.quantum_size == p.qubits + 1 < p.streaming_floats + 64
         assert 0.6 < p.classical_accuracy <= 1.0 and 0.6 < p.cv_accuracy <= 1.0
         # exact oracles and exact readout: the simulated machine solves the same ridge problem
-        # (penalised intercept column instead of centring; balanced vs unweighted on balanced classes)
+        # (penalised intercept column instead of centring; both balanced)
         assert p.qos_agreement >= 0.95
         assert abs(p.qos_accuracy - p.classical_accuracy) <= 0.03
         assert p.qos_queries > 0 and p.qos_success_probability > 0
+        assert p.n_samples + 1 <= 1200  # the intercept column's sparsity N + 1 bounds kappa here
+        # explained variance of the top component: the simulated filter finds TruncatedSVD's axis
+        pca_sizes = qsjax.resources.machine_sizes(
+            p.n_samples, p.n_features, nnz=p.nnz, sparsity=p.sparsity, task="pca"
+        )
+        assert p.pca_qubits == pca_sizes.qubits
+        assert 0.0 < p.explained_variance_ratio < 1.0
+        assert p.qos_pca_fidelity > 0.999
+        assert p.qos_explained_variance_ratio == pytest.approx(p.explained_variance_ratio, rel=1e-2)
+    assert r.settings["pca"] is True and r.settings["balanced"] is True
+    assert "balanced" in r.settings["estimator"]["class_weight"]
     d = [p.n_features for p in r.points]
     assert d == [16, 256]
     methods = {b.method for b in r.baselines}
     assert methods == {"feature hashing", "sparse random projection"}
     assert all(b.floats < 256 and 0.4 < b.accuracy <= 1.0 for b in r.baselines)
+
+
+@needs_splice
+def test_without_pca_the_classifier_still_runs(splice_result):
+    # the same estimator (its polynomial is cached): classifier fields filled, PCA fields empty
+    est = qsjax.QOSRidgeClassifier(mode="ideal", readout="exact", kappa=1200.0, epsilon=1e-2)
+    r = ex.machine_size_experiment(
+        "splice", quick=True, data_home=DATA, cv=None, estimator=est, progress=False
+    )
+    assert r.settings["pca"] is False
+    for p, q in zip(r.points, splice_result.points, strict=True):
+        assert p.qos_accuracy == q.qos_accuracy and p.qos_queries == q.qos_queries
+        assert p.explained_variance_ratio is None and p.pca_qubits is None
+    assert "EV (QOS)" not in r.report()
 
 
 @needs_splice
@@ -60,7 +87,7 @@ def test_save_writes_png_json_csv(splice_result, tmp_path):
     assert "qubits" in paths["points_csv"].read_text().splitlines()[0]
     frame = splice_result.points_frame()
     assert list(frame["n_features"]) == [16, 256]
-    assert "k=4" in splice_result.report()
+    assert "k=4" in splice_result.report() and "EV (QOS)" in splice_result.report()
 
 
 def test_hash_columns_is_feature_hashing():
@@ -78,6 +105,8 @@ def test_bad_input(capsys):
         ex.machine_size_experiment("mnist")
     with pytest.raises(ValueError, match="cv"):
         ex.machine_size_experiment("splice", cv=1)
+    with pytest.raises(TypeError, match="pca"):
+        ex.machine_size_experiment("splice", pca="yes")
     with pytest.raises(SystemExit) as exc:
         main(["reproduce", "machine-size", "--dataset", "mnist"])
     assert exc.value.code == 2

@@ -12,6 +12,7 @@ from ._grover import (
     grover_success_curve,
 )
 from ._linear import (
+    FILTER_REMEZ_MAX_DEGREE,
     AlgorithmResult,
     filter_polynomial,
     linear_solve,
@@ -24,6 +25,7 @@ from ._linear import (
 
 __all__ = [
     "AlgorithmResult",
+    "FILTER_REMEZ_MAX_DEGREE",
     "filter_polynomial",
     "linear_solve",
     "pca",

@@ -205,7 +205,20 @@ def _inverse_poly(kappa: float, epsilon: float) -> ChebPoly:
     return inverse_polynomial(kappa, epsilon)  # refuses with the library's message (degree cap)
 
 
-_cached_filter = functools.lru_cache(maxsize=64)(spectral_filter_polynomial)
+FILTER_REMEZ_MAX_DEGREE = 1024
+"""Largest degree at which :func:`pca`'s filter is the Remez (minimax) polynomial; above it the
+erf-based construction (``method="smooth"`` of :func:`qsjax.spectral_filter_polynomial`). The
+exchange costs ``O(degree^2)`` per iteration: at the default degree of a narrow window
+(:func:`pca_degree`, ~2e4) it took ~7 minutes here, the smooth construction 3.3 s, with error
+3.8e-8 against the 1e-6 the degree rule aims at (Remez: 6e-12, 19 s at degree 2764)."""
+
+
+def _build_filter(degree: int, cutoff, gap) -> ChebPoly:
+    method = "remez" if degree <= FILTER_REMEZ_MAX_DEGREE else "smooth"
+    return spectral_filter_polynomial(degree, cutoff, gap, method=method)
+
+
+_cached_filter = functools.lru_cache(maxsize=64)(_build_filter)
 
 
 def _filter_poly(degree: int, cutoff, gap) -> ChebPoly:
@@ -214,7 +227,7 @@ def _filter_poly(degree: int, cutoff, gap) -> ChebPoly:
     except TypeError as exc:  # unhashable arguments (e.g. arrays): build without the cache
         if "unhashable" not in str(exc):
             raise
-        return spectral_filter_polynomial(degree, cutoff, gap)
+        return _build_filter(degree, cutoff, gap)
 
 
 def _check_lam(lam) -> float:
@@ -308,7 +321,8 @@ def solver_polynomial(kappa: float, epsilon: float = 1e-4) -> ChebPoly:
 
 
 def filter_polynomial(degree: int, cutoff: float, gap: float) -> ChebPoly:
-    """The even filter :func:`pca` applies (:func:`qsjax.spectral_filter_polynomial`, cached).
+    """The even filter :func:`pca` applies (:func:`qsjax.spectral_filter_polynomial`, cached): the
+    Remez polynomial up to degree :data:`FILTER_REMEZ_MAX_DEGREE`, the smooth construction above.
 
     Parameters
     ----------

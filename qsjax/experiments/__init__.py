@@ -13,6 +13,7 @@ from ._fits import (
     format_fit_table,
 )
 from ._machine_size import (
+    IMDB_QOS_PARAMS,
     SWEEPS,
     BaselinePoint,
     DatasetSweep,
@@ -56,6 +57,7 @@ from ._sweep import (
 __all__ = [
     "BaselinePoint",
     "DatasetSweep",
+    "IMDB_QOS_PARAMS",
     "hash_columns",
     "machine_size_experiment",
     "MachineSizePoint",

@@ -12,7 +12,9 @@ k-mers, a category pair of 20 Newsgroups, the gene filter of PBMC3k) the data ma
 
 The paper pairs the *classical* ridge accuracy with the qubit formula. Here every point also carries
 the accuracy of the *simulated* QOS pipeline (:class:`qsjax.QOSRidgeClassifier`: sketched block
-encoding, QSVT solver, interferometric shadows) and two classical streaming baselines with a fixed
+encoding, QSVT solver, interferometric shadows), with ``pca`` the explained variance of the top
+component against the PCA machine's size (classical :class:`sklearn.decomposition.TruncatedSVD`
+and the simulated :class:`qsjax.QOSPCA`), and two classical streaming baselines with a fixed
 memory of ``k`` floats, from scikit-learn: feature hashing (columns hashed into ``k`` signed
 buckets with scikit-learn's MurmurHash3, text re-vectorised by ``HashingVectorizer``) and sparse
 random projection to ``k`` components, each followed by the same ridge classifier.
@@ -31,6 +33,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
+from sklearn.base import clone  # noqa: E402
+from sklearn.decomposition import TruncatedSVD  # noqa: E402
 from sklearn.linear_model import RidgeClassifier  # noqa: E402
 from sklearn.model_selection import StratifiedKFold, cross_val_score  # noqa: E402
 from sklearn.random_projection import SparseRandomProjection  # noqa: E402
@@ -38,7 +42,7 @@ from sklearn.utils import murmurhash3_32  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
 from ..data import Dataset, load_dataset  # noqa: E402
-from ..learn import QOSRidgeClassifier  # noqa: E402
+from ..learn import QOSPCA, QOSRidgeClassifier  # noqa: E402
 from ..resources import machine_sizes  # noqa: E402
 
 
@@ -57,6 +61,7 @@ class DatasetSweep:
     quick_fixed: dict = dataclasses.field(default_factory=dict)
     label: Callable[[dict], str] = repr
     qos_params: dict = dataclasses.field(default_factory=dict)
+    pca: bool = False
 
 
 def _kw_label(kw: dict) -> str:
@@ -79,8 +84,9 @@ IMDB_QOS_PARAMS = {"fit_intercept": False, "epsilon": 1e-2, "n_snapshots": 2**16
 * ``n_snapshots=2**16``: one snapshot's estimate of ``Re <x|w>`` has variance at most ``6 ||x||^2``
   (measured ``~3``, TF-IDF rows have ``||x|| = 1``) and the median test margin ``|<x|w>|`` is
   ``~0.032``, 15% of the documents below 0.01. A document flips with probability
-  ``Phi(-|<x|w>| sqrt(T / var))``; averaged over the test margins this costs 2.7 points at
-  ``T = 2**14`` (measured 2.7), 0.7 at ``2**16`` with the measured variance and 1.4 at the bound."""
+  ``Phi(-|<x|w>| sqrt(T / var))``; averaged over the test margins the readout costs 2.8 points
+  at ``T = 2**14`` (measured: 2.7) and 0.7 at ``T = 2**16`` with the measured variance (1.5 at the
+  bound). Full sweep with these settings: within 0.9 points of RidgeClassifier at every min_df."""
 
 SWEEPS: dict[str, DatasetSweep] = {
     "imdb": DatasetSweep(
@@ -127,6 +133,7 @@ SWEEPS: dict[str, DatasetSweep] = {
         points=tuple({"min_cells": v} for v in (1000, 300, 100, 30, 10, 3)),
         quick_points=tuple({"min_cells": v} for v in (1000, 300)),
         label=_kw_label,
+        pca=True,
     ),
 }
 """The paper's settings per dataset: IMDb ridge alpha = 10 (5-fold CV over the min_df sweep),
@@ -156,6 +163,10 @@ class MachineSizePoint:
     qos_snapshots: int | None = None
     qos_success_probability: float | None = None
     qos_state_fidelity: float | None = None
+    pca_qubits: int | None = None
+    explained_variance_ratio: float | None = None
+    qos_explained_variance_ratio: float | None = None
+    qos_pca_fidelity: float | None = None
     shadow_memory_bits: int | None = None
     seconds: float = 0.0
 
@@ -236,6 +247,18 @@ class MachineSizeResult:
                 f"{f'{p.qubits}+1':>12}{p.streaming_floats:>11}{p.sparse_floats:>10}"
                 f"{p.classical_accuracy:>7.3f}{qos:>7}{fid:>9}{q:>9}{smp:>9}{t:>7}"
             )
+        pca = [p for p in self.points if p.explained_variance_ratio is not None]
+        if pca:
+            lines.append(f"{'setting':<24}{'PCA qubits':>12}{'EV (SVD)':>10}{'EV (QOS)':>10}{'fidelity':>10}")
+            for p in pca:
+                qev = (
+                    "-" if p.qos_explained_variance_ratio is None else f"{p.qos_explained_variance_ratio:.4f}"
+                )
+                fid = "-" if p.qos_pca_fidelity is None else f"{p.qos_pca_fidelity:.4f}"
+                lines.append(
+                    f"{p.setting[:23]:<24}{f'{p.pca_qubits}+1':>12}{p.explained_variance_ratio:>10.4f}"
+                    f"{qev:>10}{fid:>10}"
+                )
         return "\n".join(lines)
 
 
@@ -254,9 +277,9 @@ def _ridge(alpha: float, balanced: bool, fit_intercept: bool = True) -> RidgeCla
 
 
 def _qos_estimator(sweep: DatasetSweep, estimator, random_state: int) -> QOSRidgeClassifier:
-    """The simulated classifier of a sweep: the caller's (its alpha and class weights set to the
-    dataset's) or ``QOSRidgeClassifier(**sweep.qos_params)``."""
-    est = QOSRidgeClassifier(**sweep.qos_params) if estimator is None else estimator
+    """The simulated classifier of a sweep: a clone of the caller's (its alpha and class weights set
+    to the dataset's) or ``QOSRidgeClassifier(**sweep.qos_params)``."""
+    est = QOSRidgeClassifier(**sweep.qos_params) if estimator is None else clone(estimator)
     return est.set_params(
         alpha=sweep.alpha,
         class_weight="balanced" if sweep.balanced else None,
@@ -275,6 +298,20 @@ def _state_fidelity(est: QOSRidgeClassifier, ds: Dataset, sweep: DatasetSweep) -
     w = np.asarray(est.state_)[: w_ref.shape[0]]
     den = np.linalg.norm(w_ref) * np.linalg.norm(w)
     return float(abs(np.vdot(w_ref, w)) / den) if den > 0 else None
+
+
+def _pca_point(point: MachineSizePoint, ds: Dataset, estimator, simulate: bool, random_state: int) -> None:
+    """The explained variance ratio of the top component (TruncatedSVD, and QOSPCA when simulating)
+    and the PCA machine's qubits, into ``point``."""
+    sizes = machine_sizes(ds.n_samples, ds.n_features, nnz=ds.nnz, sparsity=ds.sparsity, task="pca")
+    point.pca_qubits = sizes.qubits
+    svd = TruncatedSVD(1, algorithm="arpack", random_state=random_state).fit(ds.x_train)
+    point.explained_variance_ratio = float(svd.explained_variance_ratio_[0])
+    if simulate:
+        est = QOSPCA() if estimator is None else clone(estimator)
+        est = est.set_params(random_state=random_state).fit(ds.x_train)
+        point.qos_explained_variance_ratio = float(est.explained_variance_ratio_[0])
+        point.qos_pca_fidelity = float(abs(np.ravel(svd.components_) @ np.ravel(est.components_)))
 
 
 def hash_columns(x, k: int, *, seed: int = 0) -> sp.csr_matrix:
@@ -319,6 +356,8 @@ def machine_size_experiment(
     cv: int | None = 5,
     baseline_sizes: Sequence[int] | None = None,
     estimator: QOSRidgeClassifier | None = None,
+    pca: bool | None = None,
+    pca_estimator: QOSPCA | None = None,
     progress: bool = True,
     random_state: int = 0,
 ) -> MachineSizeResult:
@@ -334,8 +373,12 @@ def machine_size_experiment(
         for IMDb); ``None`` skips it.
     baseline_sizes : memories ``k`` (floats) of the hashing and random-projection baselines
         (default powers of 2 from 16 up to the largest ``D`` of the sweep).
-    estimator : the QOS classifier to fit (default ``QOSRidgeClassifier(alpha)`` with its defaults);
-        its ``alpha`` is set to the dataset's.
+    estimator : the QOS classifier to fit (default ``QOSRidgeClassifier(**sweep.qos_params)``); its
+        ``alpha`` and class weights are set to the dataset's.
+    pca : also the explained variance ratio of the top component at every point: TruncatedSVD's
+        and (with ``simulate``) the simulated :class:`qsjax.QOSPCA`'s, against the PCA machine's
+        qubits. Default: the sweep's (PBMC3k only).
+    pca_estimator : the QOSPCA to fit (default ``QOSPCA()``).
     progress : show a tqdm progress bar.
     """
     if dataset not in SWEEPS:
@@ -343,6 +386,10 @@ def machine_size_experiment(
     if cv is not None and (isinstance(cv, bool) or not isinstance(cv, int) or cv < 2):
         raise ValueError(f"cv must be None or an integer >= 2, got {cv!r}")
     sweep = SWEEPS[dataset]
+    if pca is None:
+        pca = sweep.pca
+    if not isinstance(pca, bool | np.bool_):
+        raise TypeError(f"pca must be a bool or None, got {pca!r}")
     kws = sweep.quick_points if quick else sweep.points
     fixed = {**sweep.fixed, **(sweep.quick_fixed if quick else {})}
     t0 = time.perf_counter()
@@ -384,7 +431,6 @@ def machine_size_experiment(
             est = _qos_estimator(sweep, estimator, random_state)
             est.fit(ds.x_train, ds.y_train)
             pred = est.predict(ds.x_test)
-            point.qos_state_fidelity = _state_fidelity(est, ds, sweep)
             point.qos_accuracy = float(np.mean(pred == ds.y_test))
             point.qos_agreement = float(np.mean(pred == classical_pred))
             point.qos_samples = float(est.samples_)
@@ -392,6 +438,9 @@ def machine_size_experiment(
             point.qos_snapshots = int(est.n_snapshots_)
             point.qos_success_probability = float(est.success_probability_)
             point.shadow_memory_bits = int(est.shadow_memory_bits_)
+            point.qos_state_fidelity = _state_fidelity(est, ds, sweep)
+        if pca:
+            _pca_point(point, ds, pca_estimator, simulate, random_state)
         point.seconds = time.perf_counter() - tp
         points.append(point)
     if baseline_sizes is None:
@@ -404,6 +453,7 @@ def machine_size_experiment(
         "quick": quick,
         "fixed": fixed,
         "cv": cv,
+        "pca": bool(pca),
         "baseline_source": largest.description if largest is not None else None,
     }
     if simulate:
@@ -416,8 +466,13 @@ def plot_machine_size(result: MachineSizeResult):
     """Accuracy against machine size (log scale): the three machines at every sweep point (the
     classical ridge accuracy, as in the paper), the simulated QOS accuracy on the quantum machine's
     size, and the fixed-memory streaming baselines."""
-    fig, ax = plt.subplots(figsize=(7.0, 4.4))
     pts = sorted(result.points, key=lambda p: p.n_features)
+    with_pca = any(p.explained_variance_ratio is not None for p in pts)
+    if with_pca:
+        fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12.5, 4.4))
+        _plot_explained_variance(ax2, result.dataset, pts)
+    else:
+        fig, ax = plt.subplots(figsize=(7.0, 4.4))
     acc = [p.classical_accuracy for p in pts]
     ax.plot(
         [p.quantum_size for p in pts],
@@ -444,3 +499,29 @@ def plot_machine_size(result: MachineSizeResult):
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=7, loc="lower right")
     return fig
+
+
+def _plot_explained_variance(ax, dataset: str, pts) -> None:
+    """Explained variance ratio of the top component against the PCA machines' sizes."""
+    pts = [p for p in pts if p.explained_variance_ratio is not None]
+    ev = [p.explained_variance_ratio for p in pts]
+    ax.plot(
+        [p.pca_qubits + 1 for p in pts], ev, "o-", color="C3", label="quantum PCA (qubits + 1 float), SVD"
+    )
+    ax.plot([p.streaming_floats for p in pts], ev, "s-", color="C0", label="classical streaming (D floats)")
+    ax.plot(
+        [p.sparse_floats for p in pts], ev, "^-", color="C2", label="classical sparse / QRAM (nnz floats)"
+    )
+    sim = [
+        (p.pca_qubits + 1, p.qos_explained_variance_ratio)
+        for p in pts
+        if p.qos_explained_variance_ratio is not None
+    ]
+    if sim:
+        ax.plot(*zip(*sim, strict=True), "*", color="k", ms=11, label="quantum, simulated QOSPCA")
+    ax.set_xscale("log")
+    ax.set_xlabel("machine size (qubits + floats, or floats)")
+    ax.set_ylabel("explained variance ratio, top component")
+    ax.set_title(f"{dataset}: explained variance against machine size")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=7, loc="lower right")

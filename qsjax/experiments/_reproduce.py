@@ -1005,6 +1005,13 @@ def _machine_size_arguments(p: argparse.ArgumentParser) -> None:
         "--data-home", default=None, help="folder of the dataset files (default: $QSJAX_DATA, ...)"
     )
     p.add_argument("--no-simulate", action="store_true", help="classical accuracies and sizes only")
+    p.add_argument(
+        "--pca",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also the explained variance of the top component (TruncatedSVD and the simulated QOSPCA) "
+        "against the PCA machine's size (default: on for pbmc3k only)",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of splits, sketches and shadows (default: 0)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -1021,6 +1028,7 @@ def run_machine_size_command(options: argparse.Namespace) -> int:
         quick=options.quick,
         simulate=not options.no_simulate,
         data_home=options.data_home,
+        pca=options.pca,
         progress=not options.no_progress,
         random_state=options.seed,
     )
