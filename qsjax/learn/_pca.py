@@ -129,7 +129,9 @@ class QOSPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     state_ : ndarray (n_features_in_,)
         The prepared state itself (sign-fixed; complex in the sketched modes).
     explained_variance_ : ndarray (1,)
-        Variance of the training projections (from the readout).
+        Variance of the training projections (from the readout; with shadows, less the estimated
+        variance of the readout noise, ``var(group means) / K`` averaged over the points, which
+        would otherwise bias it upwards by ``~3 |x|^2 / T``).
     explained_variance_ratio_ : ndarray (1,)
         ``explained_variance_`` over the total variance of the columns of ``X`` (as TruncatedSVD).
     singular_values_ : ndarray (2,)
@@ -293,14 +295,19 @@ class QOSPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             n_snapshots=n_snapshots if readout == "shadows" else 0,
             machine_sizes=machine(n, d, nnz, s, "pca"),
         )
-        proj = self._project(X)
+        out = read_overlaps(self, X)
+        proj = read_mean(out)
         total = _column_variance_sum(X)
-        self.explained_variance_ = np.array([float(np.var(proj))])
+        variance = float(np.var(proj))
+        if not isinstance(out, np.ndarray):
+            # the shadow estimates carry readout noise of variance ~ var(group means) / K per point,
+            # which adds to the variance of the projections: subtract its estimate (unbiased)
+            gm = np.asarray(out.group_means, np.float64)
+            if gm.shape[1] > 1:
+                variance = max(variance - float(np.mean(np.var(gm, axis=1, ddof=1))) / gm.shape[1], 0.0)
+        self.explained_variance_ = np.array([variance])
         self.explained_variance_ratio_ = self.explained_variance_ / total if total > 0 else np.zeros(1)
         return self
-
-    def _project(self, x) -> np.ndarray:
-        return read_mean(read_overlaps(self, x))
 
     def overlaps(self, X):
         """The readout's estimates of ``Re <x|v>`` for the rows of ``X``.
