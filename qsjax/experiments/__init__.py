@@ -13,8 +13,8 @@ from ._fits import (
     format_fit_table,
 )
 from ._machine_size import (
-    IMDB_QOS_PARAMS,
     SWEEPS,
+    TEXT_QOS_PARAMS,
     BaselinePoint,
     DatasetSweep,
     MachineSizePoint,
@@ -57,7 +57,7 @@ from ._sweep import (
 __all__ = [
     "BaselinePoint",
     "DatasetSweep",
-    "IMDB_QOS_PARAMS",
+    "TEXT_QOS_PARAMS",
     "hash_columns",
     "machine_size_experiment",
     "MachineSizePoint",
