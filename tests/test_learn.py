@@ -136,6 +136,15 @@ def test_default_pipeline_accuracy_and_bookkeeping(cancer, cancer_default):
     assert 0 < clf.success_probability_ < 1
 
 
+def test_default_pipeline_accuracy_on_digits(digits):
+    """The same on the digits pair (3 against 8): default budget, expected mode, T = 2**14 shadows."""
+    xtr, xte, ytr, yte = digits
+    clf = QOSRidgeClassifier(alpha=1.0).fit(xtr, ytr)
+    ref = RidgeClassifier(alpha=1.0).fit(xtr, ytr)
+    assert clf.mode_.name == "expected" and clf.n_snapshots_ == qsjax.learn.DEFAULT_N_SNAPSHOTS
+    assert abs(clf.score(xte, yte) - ref.score(xte, yte)) <= 0.02
+
+
 def test_shadow_readout_within_its_error_bound(cancer, cancer_default):
     """Median of means with K = ceil(8 ln 20) = 24 groups: each estimate is within
     shadow_error_bound(T, 0.05) ||x|| of Re<x|w> with probability >= 0.95, independently of the other
